@@ -1,0 +1,4 @@
+//! Server functions, one file per domain. Each checks who is asking on the server; the
+//! bodies live in `ssr` so that they never reach the WASM bundle.
+
+pub mod auth;

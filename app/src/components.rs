@@ -1,0 +1,7 @@
+//! The design system: small accessible building blocks styled by `style/main.css`.
+
+pub mod alert;
+pub mod empty;
+pub mod form;
+pub mod idle;
+pub mod modal;

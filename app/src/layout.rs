@@ -1,0 +1,5 @@
+//! The two app shells: the patient portal and the staff workspace.
+
+pub mod guard;
+pub mod patient;
+pub mod staff;

@@ -1,0 +1,97 @@
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::{
+    auth_context::use_auth,
+    components::idle::IdleWatcher,
+    model::{CurrentUser, PrincipalKind},
+};
+
+const NAV: &[(&str, &str)] = &[
+    ("/", "Home"),
+    ("/appointments", "Appointments"),
+    ("/messages", "Messages"),
+    ("/health-record", "Health record"),
+    ("/activity", "Activity"),
+    ("/account", "Account"),
+];
+
+#[component]
+pub fn PatientLayout() -> impl IntoView {
+    super::guard::require(PrincipalKind::Patient, "/login");
+    let auth = use_auth();
+    view! {
+        <div class="shell">
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    "Portico"
+                </a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        auth.user.await.ok().flatten().filter(|u| u.is_patient()).map(|user| view! {
+                            <RecordSwitcher user=user.clone()/>
+                            <UserMenu name=user.display_name/>
+                        })
+                    })}
+                </Transition>
+            </header>
+            <div class="frame">
+                <nav class="sidenav" aria-label="Portal">
+                    <ul>
+                        {NAV.iter().map(|(href, label)| view! {
+                            <li><A href=*href exact=true>{*label}</A></li>
+                        }).collect_view()}
+                    </ul>
+                </nav>
+                <main id="main" class="content" tabindex="-1">
+                    <Outlet/>
+                </main>
+            </div>
+            <IdleWatcher sign_in_path="/login"/>
+        </div>
+    }
+}
+
+/// Everything on screen belongs to the selected record; this chooses it.
+#[component]
+fn RecordSwitcher(user: CurrentUser) -> impl IntoView {
+    let auth = use_auth();
+    let selected = user.selected_record_id;
+    let records = user.records;
+    let current = records
+        .iter()
+        .find(|r| Some(r.id) == selected)
+        .map(|r| r.label())
+        .unwrap_or_default();
+    if records.len() < 2 {
+        return view! { <p class="record-current">{current}</p> }.into_any();
+    }
+    view! {
+        <ActionForm action=auth.select_record attr:class="switcher">
+            <label for="record-switch">"Viewing"</label>
+            <select id="record-switch" name="record_id">
+                {records.into_iter().map(|r| {
+                    let is_selected = Some(r.id) == selected;
+                    view! { <option value=r.id.to_string() selected=is_selected>{r.label()}</option> }
+                }).collect_view()}
+            </select>
+            <button type="submit" class="btn btn-secondary btn-sm">"Switch"</button>
+        </ActionForm>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn UserMenu(name: String) -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <div class="user-menu">
+            <span class="user-name">{name}</span>
+            <ActionForm action=auth.logout>
+                <button type="submit" class="btn btn-ghost btn-sm">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}

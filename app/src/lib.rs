@@ -1,0 +1,104 @@
+//! Portico's shared Leptos crate: pages, components and server functions. Compiled to WASM
+//! (`hydrate`) and to native code (`ssr`); server-only code lives in `ssr`.
+
+pub mod api;
+pub mod auth_context;
+pub mod components;
+pub mod error;
+pub mod layout;
+pub mod model;
+pub mod pages;
+pub mod url;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    auth_context::Auth,
+    layout::{patient::PatientLayout, staff::StaffLayout},
+    pages::{
+        coming_soon::{ComingSoon, RecoveryComingSoon},
+        home::HomePage,
+        not_found::NotFound,
+        sign_in::{PatientSignIn, StaffSignIn},
+        staff_home::StaffHome,
+    },
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The per-response CSP nonce chosen by the security-headers middleware; Leptos puts it on
+    // the hydration scripts it writes.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = ssr::request::csp_nonce() {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portico.css"/>
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Portico".to_string() } else { format!("{text} · Portico") }
+        }/>
+        <Router>
+            <AppRoutes/>
+        </Router>
+    }
+}
+
+#[component]
+fn AppRoutes() -> impl IntoView {
+    Auth::provide();
+    view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("/login") view=PatientSignIn/>
+            <Route path=path!("/forgot-password") view=|| view! { <RecoveryComingSoon title="Forgot password"/> }/>
+            <Route path=path!("/forgot-username") view=|| view! { <RecoveryComingSoon title="Forgot username"/> }/>
+            <Route path=path!("/staff/login") view=StaffSignIn/>
+            <ParentRoute path=path!("/staff") view=StaffLayout>
+                <Route path=path!("") view=StaffHome/>
+                <Route path=path!("requests") view=|| view! { <ComingSoon title="Requests" text="Booking, cancellation and reschedule requests will appear here for approval."/> }/>
+                <Route path=path!("patients") view=|| view! { <ComingSoon title="Patients" text="Search charts, invite patients to the portal and manage their access here."/> }/>
+                <Route path=path!("schedule") view=|| view! { <ComingSoon title="Schedule" text="Provider hours, days off and the day and week views will live here."/> }/>
+                <Route path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="The practice's shared inbox will live here."/> }/>
+                <Route path=path!("settings") view=|| view! { <ComingSoon title="Settings" text="Practice policies, messaging and invitation permissions will be set here."/> }/>
+                <Route path=path!("audit") view=|| view! { <ComingSoon title="Audit" text="Every read and write of patient data, filterable, will be listed here."/> }/>
+            </ParentRoute>
+            <ParentRoute path=path!("") view=PatientLayout>
+                <Route path=path!("") view=HomePage/>
+                <Route path=path!("appointments") view=|| view! { <ComingSoon title="Appointments" text="You will book, cancel and reschedule appointments here."/> }/>
+                <Route path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="You will write to your care team here."/> }/>
+                <Route path=path!("health-record") view=|| view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }/>
+                <Route path=path!("activity") view=|| view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }/>
+                <Route path=path!("account") view=|| view! { <ComingSoon title="Account" text="You will change your password, contact details and preferences here."/> }/>
+            </ParentRoute>
+        </Routes>
+    }
+}

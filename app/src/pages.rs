@@ -1,0 +1,5 @@
+pub mod coming_soon;
+pub mod home;
+pub mod not_found;
+pub mod sign_in;
+pub mod staff_home;

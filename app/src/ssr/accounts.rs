@@ -1,0 +1,136 @@
+//! Account and record look-ups for sign-in and the app shell.
+
+use sqlx::Row;
+
+use super::{
+    db::Db,
+    session::{Principal, Session},
+};
+use crate::model::{CurrentUser, PrincipalKind, RecordSummary, Relationship, StaffRole};
+
+/// What sign-in needs to know about an account: its id and password hash.
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+/// An active account's credentials by normalised username.
+pub async fn credentials(
+    db: &Db,
+    kind: PrincipalKind,
+    username: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    let sql = match kind {
+        PrincipalKind::Patient => {
+            "SELECT id, password_hash FROM portal_accounts WHERE username = $1 AND status = 'active'"
+        }
+        PrincipalKind::Staff => {
+            "SELECT id, password_hash FROM staff_accounts WHERE username = $1 AND active = TRUE"
+        }
+    };
+    let row = sqlx::query(sql)
+        .bind(username)
+        .fetch_optional(db.read())
+        .await?;
+    row.map(|r| {
+        Ok(Credentials {
+            id: r.try_get(0)?,
+            password_hash: r.try_get(1)?,
+        })
+    })
+    .transpose()
+}
+
+/// The records an account may view: its own first, then those it represents.
+pub async fn records(db: &Db, account_id: i64) -> Result<Vec<RecordSummary>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.given_name, c.family_name, p.name, ac.relationship \
+         FROM account_charts ac \
+         JOIN patient_charts c ON c.id = ac.chart_id \
+         JOIN practices p ON p.id = c.practice_id \
+         WHERE ac.account_id = $1 \
+         ORDER BY CASE ac.relationship WHEN 'self' THEN 0 ELSE 1 END, c.given_name, p.name, c.id",
+    )
+    .bind(account_id)
+    .fetch_all(db.read())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let given: String = r.try_get(1)?;
+            let family: String = r.try_get(2)?;
+            let relationship: String = r.try_get(4)?;
+            Ok(RecordSummary {
+                id: r.try_get(0)?,
+                patient_name: format!("{given} {family}"),
+                practice_name: r.try_get(3)?,
+                relationship: Relationship::parse(&relationship)
+                    .unwrap_or(Relationship::Representative),
+            })
+        })
+        .collect()
+}
+
+/// Whether `account_id` may view chart `chart_id`.
+pub async fn may_view_chart(db: &Db, account_id: i64, chart_id: i64) -> Result<bool, sqlx::Error> {
+    let found = sqlx::query("SELECT 1 FROM account_charts WHERE account_id = $1 AND chart_id = $2")
+        .bind(account_id)
+        .bind(chart_id)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The signed-in person as the browser may see them.
+pub async fn current_user(
+    db: &Db,
+    session: &Session,
+    now: i64,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let idle_seconds_left = session.seconds_left(now);
+    match session.principal {
+        Principal::Patient(id) => {
+            let row =
+                sqlx::query("SELECT display_name, username FROM portal_accounts WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(db.read())
+                    .await?;
+            let Some(row) = row else { return Ok(None) };
+            let records = records(db, id).await?;
+            let selected_record_id = session
+                .selected_chart_id
+                .filter(|c| records.iter().any(|r| r.id == *c))
+                .or_else(|| records.first().map(|r| r.id));
+            Ok(Some(CurrentUser {
+                kind: PrincipalKind::Patient,
+                display_name: row.try_get(0)?,
+                username: row.try_get(1)?,
+                role: None,
+                practice_name: None,
+                records,
+                selected_record_id,
+                idle_seconds_left,
+            }))
+        }
+        Principal::Staff(id) => {
+            let row = sqlx::query(
+                "SELECT s.display_name, s.username, s.role, p.name FROM staff_accounts s \
+                 JOIN practices p ON p.id = s.practice_id WHERE s.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(db.read())
+            .await?;
+            let Some(row) = row else { return Ok(None) };
+            let role: String = row.try_get(2)?;
+            Ok(Some(CurrentUser {
+                kind: PrincipalKind::Staff,
+                display_name: row.try_get(0)?,
+                username: row.try_get(1)?,
+                role: StaffRole::parse(&role),
+                practice_name: Some(row.try_get(3)?),
+                records: Vec::new(),
+                selected_record_id: None,
+                idle_seconds_left,
+            }))
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Operator configuration, read from the environment (and `.env`, loaded by the binary).
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: String,
+    /// The public origin, used for links in emails; never taken from a request's Host header.
+    pub base_url: String,
+    /// Seed demo data into a new, empty database.
+    pub demo_data: bool,
+    /// Key for keyed hashes (client addresses now, security codes later).
+    pub secret_key: Vec<u8>,
+    /// Take the client address from the last `X-Forwarded-For` hop (behind a reverse proxy).
+    pub trust_proxy: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("database", &redact_url(&self.database_url))
+            .field("base_url", &self.base_url)
+            .field("demo_data", &self.demo_data)
+            .field("secret_key", &"<redacted>")
+            .field("trust_proxy", &self.trust_proxy)
+            .finish()
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:portico.db";
+const DEV_SECRET: &str = "portico-development-secret-do-not-use-in-production";
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Parse from any key lookup, so the rules can be tested without touching the process env.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let environment = match get("PORTICO_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(format!(
+                    "PORTICO_ENV must be `development` or `production`, not `{other}`"
+                ))
+            }
+        };
+        let prod = environment == Environment::Production;
+
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => url,
+            None if prod => return Err("DATABASE_URL is required in production".into()),
+            None => DEFAULT_DATABASE_URL.into(),
+        };
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err("DATABASE_URL must be a sqlite: or postgres: URL".into());
+        }
+
+        let base_url = match get("PORTICO_BASE_URL") {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None if prod => return Err("PORTICO_BASE_URL is required in production".into()),
+            None => "http://127.0.0.1:3000".into(),
+        };
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err("PORTICO_BASE_URL must start with http:// or https://".into());
+        }
+        if prod && !base_url.starts_with("https://") {
+            return Err("PORTICO_BASE_URL must use https in production".into());
+        }
+
+        let secret_key = match get("PORTICO_SECRET_KEY") {
+            Some(k) if k.len() >= 32 => k.into_bytes(),
+            Some(_) => return Err("PORTICO_SECRET_KEY must be at least 32 characters".into()),
+            None if prod => return Err("PORTICO_SECRET_KEY is required in production".into()),
+            None => DEV_SECRET.as_bytes().to_vec(),
+        };
+
+        let flag = |k: &str| matches!(get(k).as_deref(), Some("1" | "true" | "yes"));
+        Ok(Config {
+            environment,
+            database_url,
+            base_url,
+            demo_data: flag("PORTICO_DEMO_DATA"),
+            secret_key,
+            trust_proxy: flag("PORTICO_TRUST_PROXY"),
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// `__Host-` binds the cookie to this exact origin over HTTPS; browsers reject it without
+    /// `Secure`, so development uses a plain name.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.is_production() {
+            "__Host-portico_session"
+        } else {
+            "portico_session"
+        }
+    }
+
+    /// The origin (`scheme://host[:port]`) of the base URL.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.base_url.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.base_url[after_scheme..].find('/') {
+            Some(i) => &self.base_url[..after_scheme + i],
+            None => &self.base_url,
+        }
+    }
+
+    /// A configuration for tests: development, with the given database.
+    pub fn for_tests(database_url: &str) -> Self {
+        Config {
+            environment: Environment::Development,
+            database_url: database_url.into(),
+            base_url: "http://127.0.0.1:3000".into(),
+            demo_data: false,
+            secret_key: DEV_SECRET.as_bytes().to_vec(),
+            trust_proxy: false,
+        }
+    }
+}
+
+/// A database URL with any password removed, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..s + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn development_has_defaults() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.environment, Environment::Development);
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.cookie_name(), "portico_session");
+        assert!(!c.demo_data);
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_its_secrets() {
+        let full = [
+            ("PORTICO_ENV", "production"),
+            ("DATABASE_URL", "postgres://p@db/portico"),
+            ("PORTICO_BASE_URL", "https://portal.example.org"),
+            ("PORTICO_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+        ];
+        let c = parse(&full).unwrap();
+        assert!(c.is_production());
+        assert_eq!(c.cookie_name(), "__Host-portico_session");
+        for missing in ["DATABASE_URL", "PORTICO_BASE_URL", "PORTICO_SECRET_KEY"] {
+            let without: Vec<_> = full
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != missing)
+                .collect();
+            let err = parse(&without).unwrap_err();
+            assert!(err.contains(missing), "{err}");
+        }
+    }
+
+    #[test]
+    fn production_needs_https_and_a_long_secret() {
+        let base = [
+            ("PORTICO_ENV", "production"),
+            ("DATABASE_URL", "sqlite:/var/lib/portico.db"),
+        ];
+        let mut v = base.to_vec();
+        v.push(("PORTICO_BASE_URL", "http://portal.example.org"));
+        v.push(("PORTICO_SECRET_KEY", "0123456789abcdef0123456789abcdef"));
+        assert!(parse(&v).unwrap_err().contains("https"));
+        let mut v = base.to_vec();
+        v.push(("PORTICO_BASE_URL", "https://portal.example.org"));
+        v.push(("PORTICO_SECRET_KEY", "short"));
+        assert!(parse(&v).unwrap_err().contains("32"));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse(&[("PORTICO_ENV", "staging")]).is_err());
+        assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(parse(&[("PORTICO_BASE_URL", "portal.example.org")]).is_err());
+    }
+
+    #[test]
+    fn origin_drops_the_path() {
+        let c = parse(&[("PORTICO_BASE_URL", "https://example.org:8443/portal/")]).unwrap();
+        assert_eq!(c.origin(), "https://example.org:8443");
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.origin(), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn urls_are_redacted_for_logs() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/portico"),
+            "postgres://app:***@db:5432/portico"
+        );
+        assert_eq!(redact_url("sqlite:portico.db"), "sqlite:portico.db");
+    }
+}

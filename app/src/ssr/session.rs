@@ -1,0 +1,192 @@
+//! Server-side sessions, stored in the database so several server instances share them.
+
+use sqlx::{Any, AnyConnection, Row};
+
+use super::{db::Db, token};
+
+pub const IDLE_TIMEOUT_SECS: i64 = 15 * 60;
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+/// `last_seen_at` is refreshed at most this often, so a busy page costs no write per request.
+pub const TOUCH_INTERVAL_SECS: i64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    Patient(i64),
+    Staff(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id_hash: String,
+    pub principal: Principal,
+    pub selected_chart_id: Option<i64>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl Session {
+    /// Seconds until whichever timeout comes first.
+    pub fn seconds_left(&self, now: i64) -> i64 {
+        let idle = self.last_seen_at + IDLE_TIMEOUT_SECS - now;
+        let absolute = self.created_at + ABSOLUTE_TIMEOUT_SECS - now;
+        idle.min(absolute).max(0)
+    }
+
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.seconds_left(now) == 0
+    }
+}
+
+/// What a cookie turned out to be.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    Valid(Session),
+    /// It named a session that timed out (now deleted).
+    Expired,
+    /// It named nothing: never issued, tampered with, or signed out.
+    Unknown,
+}
+
+/// Store a new session inside `tx`; returns the cookie token (only the hash is stored).
+pub async fn create(
+    tx: &mut AnyConnection,
+    principal: Principal,
+    selected_chart_id: Option<i64>,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let token = token::new_token();
+    let (patient, staff) = match principal {
+        Principal::Patient(id) => (Some(id), None),
+        Principal::Staff(id) => (None, Some(id)),
+    };
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, patient_account_id, staff_account_id, selected_chart_id, \
+         created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(token::token_hash(&token))
+    .bind(patient)
+    .bind(staff)
+    .bind(selected_chart_id)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(token)
+}
+
+/// Find the session a cookie token names, enforcing both timeouts and recording activity.
+pub async fn load(db: &Db, token: &str, now: i64) -> Result<Lookup, sqlx::Error> {
+    // Tokens are 64 hex characters; anything else cannot name a session.
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(Lookup::Unknown);
+    }
+    let id_hash = token::token_hash(token);
+    let row = sqlx::query(
+        "SELECT patient_account_id, staff_account_id, selected_chart_id, created_at, last_seen_at \
+         FROM sessions WHERE id_hash = $1",
+    )
+    .bind(&id_hash)
+    .fetch_optional(db.read())
+    .await?;
+    let Some(row) = row else {
+        return Ok(Lookup::Unknown);
+    };
+    let patient: Option<i64> = row.try_get(0)?;
+    let staff: Option<i64> = row.try_get(1)?;
+    let principal = match (patient, staff) {
+        (Some(id), None) => Principal::Patient(id),
+        (None, Some(id)) => Principal::Staff(id),
+        _ => return Ok(Lookup::Unknown),
+    };
+    let mut session = Session {
+        id_hash,
+        principal,
+        selected_chart_id: row.try_get(2)?,
+        created_at: row.try_get(3)?,
+        last_seen_at: row.try_get(4)?,
+    };
+    if session.is_expired(now) {
+        delete(db, &session.id_hash).await?;
+        return Ok(Lookup::Expired);
+    }
+    if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
+        touch(db, &session.id_hash, now).await?;
+        session.last_seen_at = now;
+    }
+    Ok(Lookup::Valid(session))
+}
+
+pub async fn touch(db: &Db, id_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(id_hash)
+        .execute(db.write())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    delete_in(&mut *db.write().acquire().await?, id_hash).await
+}
+
+pub async fn delete_in(conn: &mut AnyConnection, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn select_chart(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+    chart_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET selected_chart_id = $1 WHERE id_hash = $2")
+        .bind(chart_id)
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Remove sessions past either timeout; run periodically by the server.
+pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query::<Any>("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+            .bind(now - IDLE_TIMEOUT_SECS)
+            .bind(now - ABSOLUTE_TIMEOUT_SECS)
+            .execute(db.write())
+            .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(created_at: i64, last_seen_at: i64) -> Session {
+        Session {
+            id_hash: String::new(),
+            principal: Principal::Patient(1),
+            selected_chart_id: None,
+            created_at,
+            last_seen_at,
+        }
+    }
+
+    #[test]
+    fn idle_timeout_is_fifteen_minutes() {
+        let s = session(0, 0);
+        assert_eq!(s.seconds_left(0), 900);
+        assert!(!s.is_expired(899));
+        assert!(s.is_expired(900));
+    }
+
+    #[test]
+    fn absolute_timeout_wins_when_sooner() {
+        let twelve_hours = 12 * 3600;
+        let s = session(0, twelve_hours - 60);
+        assert_eq!(s.seconds_left(twelve_hours - 60), 60);
+        assert!(s.is_expired(twelve_hours));
+    }
+}

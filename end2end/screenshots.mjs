@@ -1,0 +1,48 @@
+// Screenshots of the main pages on a phone and a desktop, for looking at the design.
+// Usage: node screenshots.mjs [base-url] [out-dir]   (server must be running with demo data)
+import { chromium } from "@playwright/test";
+
+const base = process.argv[2] ?? "http://127.0.0.1:3000";
+const out = process.argv[3] ?? "../target/screenshots";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+async function shoot(name, viewport, steps) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await steps(page);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  if (errors.length) console.log(`${name}: console errors:\n  ${errors.join("\n  ")}`);
+  await context.close();
+}
+
+async function signIn(page, path, user, pass) {
+  await page.goto(base + path);
+  await page.waitForLoadState("networkidle");
+  await page.fill("#field-username", user);
+  await page.fill("#field-password", pass);
+  await page.click("button[type=submit]");
+}
+
+for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]]) {
+  await shoot(`login-${label}`, viewport, async (p) => { await p.goto(base + "/login"); });
+  await shoot(`login-error-${label}`, viewport, async (p) => {
+    await signIn(p, "/login", "demo", "wrong-password");
+    await p.waitForSelector(".alert-error");
+  });
+  await shoot(`home-${label}`, viewport, async (p) => {
+    await signIn(p, "/login", "demo", "Portico-demo1");
+    await p.waitForSelector("[data-testid=selected-record]");
+  });
+  await shoot(`staff-${label}`, viewport, async (p) => {
+    await signIn(p, "/staff/login", "admin", "Portico-admin1");
+    await p.waitForURL("**/staff");
+    await p.waitForSelector("h1");
+  });
+}
+await browser.close();

@@ -1,0 +1,12 @@
+//! The axum server: state, router, middleware and background work. `main.rs` only configures
+//! and serves; tests build the same router.
+
+pub mod health;
+pub mod middleware;
+pub mod router;
+pub mod startup;
+pub mod telemetry;
+pub mod workers;
+
+/// Largest request body accepted. Sign-in forms are tiny; this blocks memory-exhaustion posts.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;

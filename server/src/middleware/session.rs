@@ -1,0 +1,152 @@
+//! Loads the session a cookie names and guards the two page trees: `/staff/…` needs a staff
+//! session, every other page a patient session. Each redirects to its own sign-in page and
+//! back. Server functions (`/api/…`) are not guarded here; each checks its caller itself.
+
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use app::{
+    ssr::{
+        request::{clear_session_cookie, RequestSession},
+        session::{self, Lookup, Principal},
+        state::AppState,
+    },
+    url,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Public,
+    Patient,
+    Staff,
+}
+
+/// Which sign-in a path needs.
+pub fn area(path: &str) -> Area {
+    const PUBLIC: &[&str] = &[
+        "/login",
+        "/staff/login",
+        "/forgot-password",
+        "/forgot-username",
+        "/healthz",
+        "/readyz",
+    ];
+    if PUBLIC.contains(&path)
+        || path.starts_with("/api/")
+        || path.starts_with("/dev/")
+        || super::is_asset(path)
+    {
+        Area::Public
+    } else if path == "/staff" || path.starts_with("/staff/") {
+        Area::Staff
+    } else {
+        Area::Patient
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if super::is_asset(&path) {
+        return next.run(req).await;
+    }
+    let token = cookie(req.headers(), state.config.cookie_name()).map(str::to_string);
+    let (current, stale_cookie, expired) = match token {
+        None => (None, false, false),
+        Some(token) => match session::load(&state.db, &token, state.clock.now()).await {
+            Ok(Lookup::Valid(s)) => (Some(s), false, false),
+            Ok(Lookup::Expired) => (None, true, true),
+            Ok(Lookup::Unknown) => (None, true, false),
+            Err(e) => {
+                let id = app::ssr::token::reference_id();
+                tracing::error!(error.id = %id, error = %e, "session lookup failed");
+                return unavailable(&id);
+            }
+        },
+    };
+
+    let needs = area(&path);
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD);
+    let allowed = match (needs, current.as_ref().map(|s| s.principal)) {
+        (Area::Public, _) => true,
+        (Area::Patient, Some(Principal::Patient(_))) => true,
+        (Area::Staff, Some(Principal::Staff(_))) => true,
+        _ => !is_page,
+    };
+    let mut res = if allowed {
+        req.extensions_mut().insert(RequestSession(current));
+        next.run(req).await
+    } else {
+        let sign_in = if needs == Area::Staff {
+            "/staff/login"
+        } else {
+            "/login"
+        };
+        let here = match req.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        let reason = if expired { "&reason=expired" } else { "" };
+        Redirect::to(&format!("{sign_in}?next={}{reason}", url::encode(&here))).into_response()
+    };
+    if stale_cookie {
+        if let Ok(v) = HeaderValue::from_str(&clear_session_cookie(&state.config)) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn unavailable(reference: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5")],
+        format!(
+            "Portico is temporarily unavailable. Please try again in a few moments. (Reference {reference})"
+        ),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas() {
+        assert_eq!(area("/login"), Area::Public);
+        assert_eq!(area("/staff/login"), Area::Public);
+        assert_eq!(area("/api/auth/login"), Area::Public);
+        assert_eq!(area("/pkg/portico.wasm"), Area::Public);
+        assert_eq!(area("/staff"), Area::Staff);
+        assert_eq!(area("/staff/requests"), Area::Staff);
+        assert_eq!(area("/staffing"), Area::Patient);
+        assert_eq!(area("/"), Area::Patient);
+        assert_eq!(area("/appointments"), Area::Patient);
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; portico_session_x=2; portico_session=abc"),
+        );
+        assert_eq!(cookie(&h, "portico_session"), Some("abc"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+}

@@ -1,0 +1,61 @@
+use axum::{
+    extract::DefaultBodyLimit, http::Request, middleware::from_fn_with_state, routing::get, Router,
+};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use app::{shell, ssr::state::AppState, App};
+
+use crate::{
+    health,
+    middleware::{
+        client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
+        security_headers::security_headers, session::session,
+    },
+    BODY_LIMIT_BYTES,
+};
+
+/// The whole HTTP surface: pages, server functions, static files, health endpoints, and the
+/// middleware around them.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
+                .layer(
+                    // Paths only: query strings may one day carry single-use tokens.
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(from_fn_with_state(state.clone(), security_headers))
+                .layer(CompressionLayer::new())
+                .layer(from_fn_with_state(state.clone(), csrf))
+                .layer(from_fn_with_state(state.clone(), client_ip))
+                .layer(from_fn_with_state(state.clone(), session))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+                // Innermost: it changes the request body type the middleware above expects.
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,21 @@
+//! Background work that keeps the database tidy.
+
+use std::time::Duration;
+
+use app::ssr::{session, state::AppState};
+
+/// Delete timed-out sessions every ten minutes. Timeouts are enforced on every request
+/// regardless; this only keeps the table small.
+pub fn spawn_session_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match session::purge_expired(&state.db, state.clock.now()).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+        }
+    })
+}
