@@ -1,12 +1,32 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_query_map;
+use server_fn::error::ServerFnUrlError;
 
 use crate::error::AppError;
 
 /// The error of the last submission of a form, if it failed.
-pub fn last_error<T: 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    Signal::derive(move || value.get().and_then(|r| r.err()))
+///
+/// With JavaScript it is the action's result. Without, the server redirected back here with
+/// the error encoded in the address (`__path`, `__err`); it is read from there until the form
+/// is submitted again.
+pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let query = use_query_map();
+    let value = action.value();
+    Signal::derive(move || match value.get() {
+        Some(result) => result.err(),
+        None => query.with(|q| {
+            (q.get_str("__path") == Some(S::PATH))
+                .then(|| {
+                    q.get_str("__err")
+                        .map(ServerFnUrlError::<AppError>::decode_err)
+                })
+                .flatten()
+        }),
+    })
 }
 
 /// The inline message for one field from the last submission's error.

@@ -8,7 +8,7 @@ use crate::{
     auth_context::use_auth,
     components::{
         alert::{Alert, Tone},
-        form::{field_error, last_error, FormError, SubmitButton, TextField},
+        form::{field_error, form_error, FormError, SubmitButton, TextField},
     },
     model::PrincipalKind,
     validate::safe_next,
@@ -35,11 +35,20 @@ fn SignIn(kind: PrincipalKind) -> impl IntoView {
         "/"
     };
 
-    let (value, pending, is_staff) = match kind {
-        PrincipalKind::Patient => (auth.login.value(), auth.login.pending(), false),
-        PrincipalKind::Staff => (auth.staff_login.value(), auth.staff_login.pending(), true),
+    let (value, pending, error, is_staff) = match kind {
+        PrincipalKind::Patient => (
+            auth.login.value(),
+            auth.login.pending(),
+            form_error(auth.login),
+            false,
+        ),
+        PrincipalKind::Staff => (
+            auth.staff_login.value(),
+            auth.staff_login.pending(),
+            form_error(auth.staff_login),
+            true,
+        ),
     };
-    let error = last_error(value);
 
     // With JavaScript: once the server has signed us in and the user has reloaded, move on.
     let navigate = use_navigate();

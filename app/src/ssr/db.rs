@@ -4,6 +4,10 @@
 //! there is a single code path. The differences live here: SQLite gets WAL, full fsync,
 //! foreign keys, a busy timeout, one in-process writer and `BEGIN IMMEDIATE`; each backend gets
 //! its own migration directory because their DDL differs (identity columns, comments).
+//!
+//! Contract for writers: PostgreSQL runs at READ COMMITTED, so a transaction that reads a row
+//! and then writes it must make the write conditional (`UPDATE … WHERE state = $expected`) or
+//! atomic (`SET n = n + 1`). That rule also keeps SQLite correct across several processes.
 
 use std::{str::FromStr, time::Duration};
 
@@ -174,5 +178,173 @@ mod tests {
             sqlite_create_url("sqlite:a.db?mode=ro"),
             "sqlite:a.db?mode=ro"
         );
+    }
+
+    use crate::ssr::testing::TestDb;
+
+    async fn columns(db: &Db) -> Vec<(String, String)> {
+        let sql = match db.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'"
+            }
+        };
+        let mut cols: Vec<(String, String)> =
+            sqlx::query_as(sql).fetch_all(db.read()).await.unwrap();
+        cols.sort();
+        cols
+    }
+
+    #[tokio::test]
+    async fn both_backends_have_the_same_tables_and_columns() {
+        let lite = TestDb::sqlite().await;
+        let Some(pg) = TestDb::postgres().await else {
+            return;
+        };
+        let (a, b) = (columns(&lite.db).await, columns(&pg.db).await);
+        assert!(a.len() > 30, "schema read: {a:?}");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/");
+        assert_eq!(
+            names(&format!("{root}sqlite")),
+            names(&format!("{root}postgres"))
+        );
+    }
+
+    crate::db_test!(audit_log_is_append_only, |t: TestDb| async move {
+        let mut conn = t.db.write().acquire().await.unwrap();
+        crate::ssr::audit::record(
+            &mut conn,
+            1,
+            crate::ssr::audit::Entry {
+                actor: crate::ssr::audit::Actor::System,
+                action: "test",
+                chart_id: None,
+                client: None,
+                detail: "",
+            },
+        )
+        .await
+        .unwrap();
+        let update = sqlx::query("UPDATE audit_log SET action = 'tampered'")
+            .execute(&mut *conn)
+            .await;
+        assert!(update.is_err(), "update must be refused");
+        let delete = sqlx::query("DELETE FROM audit_log")
+            .execute(&mut *conn)
+            .await;
+        assert!(delete.is_err(), "delete must be refused");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'test'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    });
+
+    crate::db_test!(
+        sqlite_runs_with_wal_and_foreign_keys,
+        |t: TestDb| async move {
+            if t.backend() != Backend::Sqlite {
+                return;
+            }
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(t.db.read())
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(t.db.write())
+                .await
+                .unwrap();
+            assert_eq!(fk, 1);
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(t.db.write())
+                .await
+                .unwrap();
+            assert_eq!(sync, 2, "FULL");
+        }
+    );
+
+    crate::db_test!(foreign_keys_are_enforced, |t: TestDb| async move {
+        let orphan = sqlx::query(
+            "INSERT INTO providers (practice_id, display_name, created_at) VALUES (999, 'Nobody', 0)",
+        )
+        .execute(t.db.write())
+        .await;
+        assert!(orphan.is_err());
+    });
+
+    async fn concurrent_increments(db: &Db, read_then_write: bool) -> i64 {
+        sqlx::query("INSERT INTO practices (name, time_zone, created_at) VALUES ('P', 'UTC', 0)")
+            .execute(db.write())
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                if read_then_write {
+                    let n: i64 =
+                        sqlx::query_scalar("SELECT created_at FROM practices WHERE name = 'P'")
+                            .fetch_one(&mut *tx)
+                            .await
+                            .unwrap();
+                    sqlx::query("UPDATE practices SET created_at = $1 WHERE name = 'P'")
+                        .bind(n + 1)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                } else {
+                    sqlx::query(
+                        "UPDATE practices SET created_at = created_at + 1 WHERE name = 'P'",
+                    )
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                }
+                tx.commit().await.unwrap();
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        sqlx::query_scalar("SELECT created_at FROM practices WHERE name = 'P'")
+            .fetch_one(db.read())
+            .await
+            .unwrap()
+    }
+
+    // The portable contract: concurrent write transactions all commit, and conditional or
+    // atomic updates lose nothing.
+    crate::db_test!(
+        concurrent_write_transactions_all_commit,
+        |t: TestDb| async move {
+            assert_eq!(concurrent_increments(&t.db, false).await, 20);
+        }
+    );
+
+    // SQLite also serialises whole write transactions (BEGIN IMMEDIATE): a read followed by a
+    // write never fails on a stale snapshot, and loses nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_write_transactions_are_serial() {
+        let t = TestDb::sqlite().await;
+        assert_eq!(concurrent_increments(&t.db, true).await, 20);
     }
 }

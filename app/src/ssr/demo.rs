@@ -195,3 +195,39 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     tx.commit().await?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::ssr::testing::TestDb;
+
+    crate::db_test!(demo_data_is_seeded_once, |t: TestDb| async move {
+        let hasher = Hasher::new().unwrap();
+        assert!(seed_if_empty(&t.db, &hasher, 0).await.unwrap());
+        assert!(!seed_if_empty(&t.db, &hasher, 0).await.unwrap());
+        let count = |sql: &'static str| {
+            let db = t.db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(db.read())
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM practices").await, 2);
+        assert_eq!(count("SELECT COUNT(*) FROM providers").await, 4);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM account_charts WHERE relationship = 'representative'")
+                .await,
+            1
+        );
+        assert_eq!(count("SELECT COUNT(DISTINCT c.practice_id) FROM account_charts ac JOIN patient_charts c ON c.id = ac.chart_id WHERE ac.relationship = 'self'").await, 2);
+        let zones: Vec<String> =
+            sqlx::query_scalar("SELECT time_zone FROM practices ORDER BY time_zone")
+                .fetch_all(t.db.read())
+                .await
+                .unwrap();
+        assert_eq!(zones, ["America/Los_Angeles", "America/New_York"]);
+    });
+}

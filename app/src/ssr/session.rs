@@ -189,4 +189,86 @@ mod tests {
         assert_eq!(s.seconds_left(twelve_hours - 60), 60);
         assert!(s.is_expired(twelve_hours));
     }
+
+    use crate::ssr::testing::TestDb;
+
+    async fn patient_session(t: &TestDb, now: i64) -> String {
+        crate::ssr::demo::seed_if_empty(&t.db, &crate::ssr::password::Hasher::new().unwrap(), 0)
+            .await
+            .unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        let token = create(&mut tx, Principal::Patient(1), None, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        token
+    }
+
+    crate::db_test!(
+        sessions_round_trip_and_store_only_a_hash,
+        |t: TestDb| async move {
+            let token = patient_session(&t, 1000).await;
+            let stored: String = sqlx::query_scalar("SELECT id_hash FROM sessions")
+                .fetch_one(t.db.read())
+                .await
+                .unwrap();
+            assert_ne!(stored, token);
+            match load(&t.db, &token, 1001).await.unwrap() {
+                Lookup::Valid(s) => assert_eq!(s.principal, Principal::Patient(1)),
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(
+                load(&t.db, &"0".repeat(64), 1001).await.unwrap(),
+                Lookup::Unknown
+            ));
+            assert!(matches!(
+                load(&t.db, "short", 1001).await.unwrap(),
+                Lookup::Unknown
+            ));
+        }
+    );
+
+    crate::db_test!(
+        activity_is_recorded_at_most_every_interval,
+        |t: TestDb| async move {
+            let token = patient_session(&t, 1000).await;
+            let seen = || async {
+                sqlx::query_scalar::<_, i64>("SELECT last_seen_at FROM sessions")
+                    .fetch_one(t.db.read())
+                    .await
+                    .unwrap()
+            };
+            load(&t.db, &token, 1000 + TOUCH_INTERVAL_SECS - 1)
+                .await
+                .unwrap();
+            assert_eq!(seen().await, 1000);
+            load(&t.db, &token, 1000 + TOUCH_INTERVAL_SECS)
+                .await
+                .unwrap();
+            assert_eq!(seen().await, 1000 + TOUCH_INTERVAL_SECS);
+        }
+    );
+
+    crate::db_test!(expired_sessions_are_deleted, |t: TestDb| async move {
+        let token = patient_session(&t, 1000).await;
+        assert!(matches!(
+            load(&t.db, &token, 1000 + IDLE_TIMEOUT_SECS).await.unwrap(),
+            Lookup::Expired
+        ));
+        assert!(matches!(
+            load(&t.db, &token, 1000).await.unwrap(),
+            Lookup::Unknown
+        ));
+        let other = patient_session(&t, 5000).await;
+        assert_eq!(
+            purge_expired(&t.db, 5000 + ABSOLUTE_TIMEOUT_SECS)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(matches!(
+            load(&t.db, &other, 5001).await.unwrap(),
+            Lookup::Unknown
+        ));
+    });
 }

@@ -171,4 +171,41 @@ mod tests {
         assert!(message(61).contains("2 minutes"));
         assert!(message(900).contains("15 minutes"));
     }
+
+    use crate::ssr::testing::TestDb;
+
+    crate::db_test!(
+        failures_count_within_a_window_and_reset_after,
+        |t: TestDb| async move {
+            let mut conn = t.db.write().acquire().await.unwrap();
+            for i in 0..5 {
+                record_failure(&mut conn, "patient:x", ACCOUNT.window_secs, 100 + i)
+                    .await
+                    .unwrap();
+            }
+            drop(conn);
+            let keys = [("patient:x", ACCOUNT)];
+            assert_eq!(check(&t.db, &keys, 104).await.unwrap(), 30);
+            assert_eq!(check(&t.db, &keys, 134).await.unwrap(), 0);
+            // A failure after the window has passed starts a new count.
+            let mut conn = t.db.write().acquire().await.unwrap();
+            record_failure(
+                &mut conn,
+                "patient:x",
+                ACCOUNT.window_secs,
+                100 + ACCOUNT.window_secs,
+            )
+            .await
+            .unwrap();
+            let failures: i64 =
+                sqlx::query_scalar("SELECT failures FROM auth_throttle WHERE key = 'patient:x'")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+            assert_eq!(failures, 1);
+            clear(&mut conn, "patient:x").await.unwrap();
+            drop(conn);
+            assert_eq!(check(&t.db, &keys, 2000).await.unwrap(), 0);
+        }
+    );
 }

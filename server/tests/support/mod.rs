@@ -1,0 +1,258 @@
+//! A real Portico router on a fresh database, driven request by request.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    body::Body,
+    extract::ConnectInfo,
+    http::{header, HeaderMap, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+use app::ssr::{
+    clock::Clock,
+    config::Config,
+    db::{Backend, Db},
+    demo,
+    password::Hasher,
+    state::AppState,
+    testing::TestDb,
+};
+
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub db: Db,
+    _test_db: TestDb,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The `name=value` of the session cookie this reply sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("portico_session=") || c.starts_with("__Host-portico_session="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_string())
+    }
+
+    pub fn set_cookie_header(&self) -> Option<String> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+/// A request under construction.
+pub struct Call {
+    builder: axum::http::request::Builder,
+    body: String,
+    accept: Option<&'static str>,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Option<TestApp> {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    pub async fn with_config(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let test_db = TestDb::new(backend).await?;
+        let mut config = Config::for_tests(&test_db.url);
+        adjust(&mut config);
+        let hasher = Hasher::new().unwrap();
+        let clock = Clock::default();
+        demo::seed_if_empty(&test_db.db, &hasher, clock.now())
+            .await
+            .unwrap();
+        let state = AppState {
+            db: test_db.db.clone(),
+            config: Arc::new(config),
+            hasher,
+            clock,
+            leptos_options: LeptosOptions::builder().output_name("portico").build(),
+        };
+        Some(TestApp {
+            router: server::router::router(state.clone()),
+            db: test_db.db.clone(),
+            state,
+            _test_db: test_db,
+        })
+    }
+
+    pub fn get(&self, path: &str) -> Call {
+        Call::new("GET", path)
+    }
+
+    /// A POST as the app's own JavaScript sends it: same-origin, form-encoded, not HTML.
+    pub fn post(&self, path: &str, body: &str) -> Call {
+        Call::new("POST", path)
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", ORIGIN)
+            .accept("application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    }
+
+    pub async fn send(&self, call: Call) -> Reply {
+        let mut builder = call.builder;
+        if !call.body.is_empty() {
+            builder = builder.header("content-length", call.body.len().to_string());
+        }
+        if let Some(accept) = call.accept {
+            builder = builder.header("accept", accept);
+        }
+        let mut req = builder.body(Body::from(call.body)).unwrap();
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        }
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+        }
+    }
+
+    /// Sign in through the real server function; returns the session cookie.
+    pub async fn sign_in(&self, staff: bool, username: &str, password: &str) -> String {
+        let path = if staff {
+            "/api/auth/staff_login"
+        } else {
+            "/api/auth/login"
+        };
+        let reply = self
+            .send(self.post(path, &format!("username={username}&password={password}")))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign-in failed: {}",
+            reply.body
+        );
+        reply
+            .session_cookie()
+            .expect("sign-in sets a session cookie")
+    }
+
+    pub async fn patient(&self) -> String {
+        self.sign_in(false, demo::PATIENT_USERNAME, demo::PATIENT_PASSWORD)
+            .await
+    }
+
+    pub async fn admin(&self) -> String {
+        self.sign_in(true, demo::ADMIN_USERNAME, demo::ADMIN_PASSWORD)
+            .await
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(self.db.read())
+            .await
+            .unwrap()
+    }
+}
+
+impl Call {
+    /// A form POST with no browser provenance headers at all.
+    pub fn post_raw(path: &str, body: &str) -> Call {
+        Call::new("POST", path)
+            .accept("application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    }
+
+    fn new(method: &str, path: &str) -> Call {
+        Call {
+            builder: Request::builder().method(method).uri(path),
+            body: String::new(),
+            accept: None,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Call {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn cookie(self, cookie: &str) -> Call {
+        self.header("cookie", cookie)
+    }
+
+    pub fn from_ip(mut self, ip: [u8; 4]) -> Call {
+        self.builder = self
+            .builder
+            .extension(ConnectInfo(SocketAddr::from((ip, 40000))));
+        self
+    }
+
+    pub fn accept(mut self, accept: &'static str) -> Call {
+        self.accept = Some(accept);
+        self
+    }
+
+    pub fn body(mut self, body: &str) -> Call {
+        self.body = body.to_string();
+        self
+    }
+
+    /// As a browser with JavaScript off submits a form.
+    pub fn as_plain_form(self, referer: &str) -> Call {
+        self.accept("text/html,application/xhtml+xml")
+            .header("referer", referer)
+    }
+}
+
+/// Run one test body against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::new(app::ssr::db::Backend::Sqlite)
+                    .await
+                    .expect("SQLite is always available");
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::support::TestApp::new(app::ssr::db::Backend::Postgres).await
+                {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}
