@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::{
@@ -73,31 +73,33 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Every route renders completely before the response is sent (`SsrMode::Async`): streamed
+/// fragments would need JavaScript to slot in, and every page must work without it.
 #[component]
 fn AppRoutes() -> impl IntoView {
     Auth::provide();
     view! {
         <Routes fallback=NotFound>
-            <Route path=path!("/login") view=PatientSignIn/>
-            <Route path=path!("/forgot-password") view=|| view! { <RecoveryComingSoon title="Forgot password"/> }/>
-            <Route path=path!("/forgot-username") view=|| view! { <RecoveryComingSoon title="Forgot username"/> }/>
-            <Route path=path!("/staff/login") view=StaffSignIn/>
-            <ParentRoute path=path!("/staff") view=StaffLayout>
-                <Route path=path!("") view=StaffHome/>
-                <Route path=path!("requests") view=|| view! { <ComingSoon title="Requests" text="Booking, cancellation and reschedule requests will appear here for approval."/> }/>
-                <Route path=path!("patients") view=|| view! { <ComingSoon title="Patients" text="Search charts, invite patients to the portal and manage their access here."/> }/>
-                <Route path=path!("schedule") view=|| view! { <ComingSoon title="Schedule" text="Provider hours, days off and the day and week views will live here."/> }/>
-                <Route path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="The practice's shared inbox will live here."/> }/>
-                <Route path=path!("settings") view=|| view! { <ComingSoon title="Settings" text="Practice policies, messaging and invitation permissions will be set here."/> }/>
-                <Route path=path!("audit") view=|| view! { <ComingSoon title="Audit" text="Every read and write of patient data, filterable, will be listed here."/> }/>
+            <Route ssr=SsrMode::Async path=path!("/login") view=PatientSignIn/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-password") view=|| view! { <RecoveryComingSoon title="Forgot password"/> }/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-username") view=|| view! { <RecoveryComingSoon title="Forgot username"/> }/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login") view=StaffSignIn/>
+            <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
+                <Route ssr=SsrMode::Async path=path!("") view=StaffHome/>
+                <Route ssr=SsrMode::Async path=path!("requests") view=|| view! { <ComingSoon title="Requests" text="Booking, cancellation and reschedule requests will appear here for approval."/> }/>
+                <Route ssr=SsrMode::Async path=path!("patients") view=|| view! { <ComingSoon title="Patients" text="Search charts, invite patients to the portal and manage their access here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("schedule") view=|| view! { <ComingSoon title="Schedule" text="Provider hours, days off and the day and week views will live here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="The practice's shared inbox will live here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("settings") view=|| view! { <ComingSoon title="Settings" text="Practice policies, messaging and invitation permissions will be set here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("audit") view=|| view! { <ComingSoon title="Audit" text="Every read and write of patient data, filterable, will be listed here."/> }/>
             </ParentRoute>
-            <ParentRoute path=path!("") view=PatientLayout>
-                <Route path=path!("") view=HomePage/>
-                <Route path=path!("appointments") view=|| view! { <ComingSoon title="Appointments" text="You will book, cancel and reschedule appointments here."/> }/>
-                <Route path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="You will write to your care team here."/> }/>
-                <Route path=path!("health-record") view=|| view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }/>
-                <Route path=path!("activity") view=|| view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }/>
-                <Route path=path!("account") view=|| view! { <ComingSoon title="Account" text="You will change your password, contact details and preferences here."/> }/>
+            <ParentRoute ssr=SsrMode::Async path=path!("") view=PatientLayout>
+                <Route ssr=SsrMode::Async path=path!("") view=HomePage/>
+                <Route ssr=SsrMode::Async path=path!("appointments") view=|| view! { <ComingSoon title="Appointments" text="You will book, cancel and reschedule appointments here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="You will write to your care team here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("health-record") view=|| view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("activity") view=|| view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("account") view=|| view! { <ComingSoon title="Account" text="You will change your password, contact details and preferences here."/> }/>
             </ParentRoute>
         </Routes>
     }

@@ -336,7 +336,7 @@ both!(
         let r = app
             .send(
                 app.post("/api/auth/login", "username=demo&password=Portico-demo1")
-                    .as_plain_form("http://127.0.0.1:3000/login"),
+                    .without_javascript("http://127.0.0.1:3000/login"),
             )
             .await;
         let back = r

@@ -183,7 +183,7 @@ both!(
                         "/api/auth/login",
                         &format!("username=user{i}&password=Wrong-1"),
                     )
-                    .from_ip(ip),
+                    .sent_from(ip),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -191,7 +191,7 @@ both!(
         let blocked = app
             .send(
                 app.post("/api/auth/login", "username=demo&password=Portico-demo1")
-                    .from_ip(ip),
+                    .sent_from(ip),
             )
             .await;
         assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
@@ -199,7 +199,7 @@ both!(
         let other = app
             .send(
                 app.post("/api/auth/login", "username=demo&password=Portico-demo1")
-                    .from_ip([10, 9, 8, 6]),
+                    .sent_from([10, 9, 8, 6]),
             )
             .await;
         assert_eq!(other.status, StatusCode::OK);
@@ -215,7 +215,7 @@ both!(
                     "/api/auth/login",
                     "username=demo&password=Portico-demo1&next=%2Fappointments",
                 )
-                .as_plain_form("http://127.0.0.1:3000/login?next=%2Fappointments"),
+                .without_javascript("http://127.0.0.1:3000/login?next=%2Fappointments"),
             )
             .await;
         assert_eq!(r.status, StatusCode::FOUND);
@@ -228,7 +228,7 @@ both!(
                     "/api/auth/login",
                     "username=demo&password=Portico-demo1&next=https%3A%2F%2Fevil.example",
                 )
-                .as_plain_form("http://127.0.0.1:3000/login"),
+                .without_javascript("http://127.0.0.1:3000/login"),
             )
             .await;
         assert_eq!(r.location(), Some("/"), "no open redirect");
@@ -241,7 +241,7 @@ both!(
         let r = app
             .send(
                 app.post("/api/auth/login", "username=demo&password=nope&next=")
-                    .as_plain_form("http://127.0.0.1:3000/login"),
+                    .without_javascript("http://127.0.0.1:3000/login"),
             )
             .await;
         assert_eq!(r.status, StatusCode::FOUND);
@@ -307,7 +307,7 @@ both!(
             .send(
                 app.post("/api/auth/logout", "")
                     .cookie(&cookie)
-                    .as_plain_form("http://127.0.0.1:3000/staff"),
+                    .without_javascript("http://127.0.0.1:3000/staff"),
             )
             .await;
         assert_eq!(r.status, StatusCode::FOUND);

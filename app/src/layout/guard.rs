@@ -12,6 +12,10 @@ pub fn require(kind: PrincipalKind, sign_in_path: &'static str) {
     let location = use_location();
     let navigate = use_navigate();
     Effect::new(move || {
+        // Signing out navigates by itself, to the sign-in page without a way back.
+        if auth.logout.version().get() > 0 {
+            return;
+        }
         let signed_in_as_kind = match auth.user.get() {
             Some(Ok(Some(u))) => u.kind == kind,
             Some(Ok(None)) => false,

@@ -50,10 +50,17 @@ fn SignIn(kind: PrincipalKind) -> impl IntoView {
         ),
     };
 
-    // With JavaScript: once the server has signed us in and the user has reloaded, move on.
+    // With JavaScript: once a sign-in made on this page has succeeded and the user resource has
+    // reloaded, move on. Results from before this page opened (say, before signing out) do
+    // not count.
+    let version = match kind {
+        PrincipalKind::Patient => auth.login.version(),
+        PrincipalKind::Staff => auth.staff_login.version(),
+    };
+    let opened_at = version.get_untracked();
     let navigate = use_navigate();
     Effect::new(move || {
-        if !matches!(value.get(), Some(Ok(()))) {
+        if version.get() == opened_at || !matches!(value.get(), Some(Ok(()))) {
             return;
         }
         if let Some(Ok(Some(user))) = auth.user.get() {

@@ -205,7 +205,7 @@ impl Call {
         self.header("cookie", cookie)
     }
 
-    pub fn from_ip(mut self, ip: [u8; 4]) -> Call {
+    pub fn sent_from(mut self, ip: [u8; 4]) -> Call {
         self.builder = self
             .builder
             .extension(ConnectInfo(SocketAddr::from((ip, 40000))));
@@ -223,7 +223,7 @@ impl Call {
     }
 
     /// As a browser with JavaScript off submits a form.
-    pub fn as_plain_form(self, referer: &str) -> Call {
+    pub fn without_javascript(self, referer: &str) -> Call {
         self.accept("text/html,application/xhtml+xml")
             .header("referer", referer)
     }

@@ -1,0 +1,29 @@
+# The two commands (see README): `make run` and `make test`. Both install what is missing first.
+
+.PHONY: setup run test lint bench screenshots
+
+setup:
+	@scripts/setup.sh
+
+## Build in release mode and serve on http://127.0.0.1:3000 with demo data.
+run: setup
+	PORTICO_ENV=development PORTICO_DEMO_DATA=1 cargo leptos serve --release
+
+## Every test: Rust (SQLite + PostgreSQL) and browser journeys (JS on and off, both databases).
+test: setup
+	@scripts/test.sh
+
+## Formatting and lints for the server and the WASM build.
+lint: setup
+	cargo fmt --all -- --check
+	RUSTFLAGS="--cfg erase_components" cargo clippy -p app --features ssr --all-targets -- -D warnings
+	RUSTFLAGS="--cfg erase_components" cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+## Load-test the signed-in home page (release build, loopback).
+bench: setup
+	@scripts/bench.sh
+
+## PNG screenshots of the main pages (phone and desktop) in target/screenshots.
+screenshots: setup
+	@scripts/screenshots.sh

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, database and request-level tests on SQLite and PostgreSQL, then
+# the browser journeys (JavaScript on and off) on SQLite and on PostgreSQL.
+#
+# PostgreSQL: PORTICO_TEST_POSTGRES_URL (default: the local server, trust auth). Under CI it
+# must be reachable; on a developer machine without it the PostgreSQL runs are skipped with a
+# notice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1;36m==> %s\033[0m\n' "$*"; }
+
+# cargo-leptos builds with this flag; using it here too shares one set of compiled crates.
+export RUSTFLAGS="--cfg erase_components"
+export PORTICO_TEST_POSTGRES_URL=${PORTICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+
+pg_up=1
+if ! psql "$PORTICO_TEST_POSTGRES_URL" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+  if [ -n "${CI:-}" ]; then
+    echo "PostgreSQL is unreachable at $PORTICO_TEST_POSTGRES_URL, and CI needs it." >&2
+    exit 1
+  fi
+  pg_up=0
+  echo "notice: PostgreSQL unreachable at $PORTICO_TEST_POSTGRES_URL; its tests will be skipped."
+fi
+# Test databases left behind by an interrupted run.
+if [ $pg_up = 1 ]; then
+  psql "$PORTICO_TEST_POSTGRES_URL" -qtAc \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'portico_t_%' OR datname LIKE 'portico_e2e_%'" |
+    while read -r db; do psql "$PORTICO_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
+fi
+
+say "unit, database and request-level tests (SQLite and PostgreSQL)"
+cargo test -p app --features ssr
+cargo test -p server
+
+say "building the site (server and WASM)"
+cargo leptos build
+
+run_e2e() {
+  local label=$1 url=$2
+  say "browser journeys on $label"
+  (cd end2end && E2E_DATABASE_URL="$url" npx playwright test)
+}
+
+rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm
+run_e2e SQLite "sqlite:target/e2e.db"
+
+if [ $pg_up = 1 ]; then
+  e2e_db="portico_e2e_$$"
+  psql "$PORTICO_TEST_POSTGRES_URL" -qc "CREATE DATABASE $e2e_db"
+  trap 'psql "$PORTICO_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+  run_e2e PostgreSQL "${PORTICO_TEST_POSTGRES_URL%/*}/$e2e_db"
+fi
+say "all tests passed"
