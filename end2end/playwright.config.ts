@@ -6,6 +6,30 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 
+function server(port: number, extra: Record<string, string>, suffix = "") {
+  const url = process.env.E2E_DATABASE_URL ?? "sqlite:target/e2e.db";
+  return {
+    command: "./target/debug/portico",
+    cwd: "..",
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    env: {
+      PORTICO_ENV: "development",
+      PORTICO_DEMO_DATA: "1",
+      // The idle server gets its own database (SQLite file or PostgreSQL database).
+      DATABASE_URL: suffix ? (process.env.E2E_IDLE_DATABASE_URL ?? "sqlite:target/e2e-idle.db") : url,
+      PORTICO_BASE_URL: `http://127.0.0.1:${port}`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: "target/site",
+      RUST_LOG: "warn",
+      ...extra,
+    },
+  };
+}
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
@@ -34,22 +58,5 @@ export default defineConfig({
     { name: "js", use: { javaScriptEnabled: true } },
     { name: "nojs", use: { javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: "./target/debug/portico",
-    cwd: "..",
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: {
-      PORTICO_ENV: "development",
-      PORTICO_DEMO_DATA: "1",
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "sqlite:target/e2e.db",
-      PORTICO_BASE_URL: baseURL,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: "target/site",
-      RUST_LOG: "warn",
-    },
-  },
+  webServer: [server(port, {}), server(port + 1, { PORTICO_IDLE_TIMEOUT_SECS: "62" }, "-idle")],
 });

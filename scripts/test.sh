@@ -38,18 +38,19 @@ say "building the site (server and WASM)"
 cargo leptos build
 
 run_e2e() {
-  local label=$1 url=$2
+  local label=$1 url=$2 idle_url=$3
   say "browser journeys on $label"
-  (cd end2end && E2E_DATABASE_URL="$url" npx playwright test)
+  (cd end2end && E2E_DATABASE_URL="$url" E2E_IDLE_DATABASE_URL="$idle_url" npx playwright test)
 }
 
-rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm
-run_e2e SQLite "sqlite:target/e2e.db"
+rm -f target/e2e*.db target/e2e*.db-wal target/e2e*.db-shm
+run_e2e SQLite "sqlite:target/e2e.db" "sqlite:target/e2e-idle.db"
 
 if [ $pg_up = 1 ]; then
   e2e_db="portico_e2e_$$"
   psql "$PORTICO_TEST_POSTGRES_URL" -qc "CREATE DATABASE $e2e_db"
-  trap 'psql "$PORTICO_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-  run_e2e PostgreSQL "${PORTICO_TEST_POSTGRES_URL%/*}/$e2e_db"
+  psql "$PORTICO_TEST_POSTGRES_URL" -qc "CREATE DATABASE ${e2e_db}_idle"
+  trap 'for d in $e2e_db ${e2e_db}_idle; do psql "$PORTICO_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done' EXIT
+  run_e2e PostgreSQL "${PORTICO_TEST_POSTGRES_URL%/*}/$e2e_db" "${PORTICO_TEST_POSTGRES_URL%/*}/${e2e_db}_idle"
 fi
 say "all tests passed"

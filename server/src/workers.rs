@@ -11,7 +11,13 @@ pub fn spawn_session_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            match session::purge_expired(&state.db, state.clock.now()).await {
+            match session::purge_expired(
+                &state.db,
+                state.clock.now(),
+                state.config.idle_timeout_secs,
+            )
+            .await
+            {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session sweep failed"),

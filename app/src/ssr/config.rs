@@ -20,6 +20,8 @@ pub struct Config {
     pub secret_key: Vec<u8>,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// Sign out after this long without activity (default 15 minutes).
+    pub idle_timeout_secs: i64,
 }
 
 impl fmt::Debug for Config {
@@ -31,6 +33,7 @@ impl fmt::Debug for Config {
             .field("demo_data", &self.demo_data)
             .field("secret_key", &"<redacted>")
             .field("trust_proxy", &self.trust_proxy)
+            .field("idle_timeout_secs", &self.idle_timeout_secs)
             .finish()
     }
 }
@@ -87,6 +90,19 @@ impl Config {
             None => DEV_SECRET.as_bytes().to_vec(),
         };
 
+        let idle_timeout_secs =
+            match get("PORTICO_IDLE_TIMEOUT_SECS") {
+                None => super::session::IDLE_TIMEOUT_SECS,
+                Some(v) => match v.parse::<i64>() {
+                    // The warning comes a minute before; anything shorter leaves no time to answer.
+                    Ok(n) if (61..=super::session::ABSOLUTE_TIMEOUT_SECS).contains(&n) => n,
+                    _ => return Err(
+                        "PORTICO_IDLE_TIMEOUT_SECS must be a number of seconds from 61 to 43200"
+                            .into(),
+                    ),
+                },
+            };
+
         let flag = |k: &str| matches!(get(k).as_deref(), Some("1" | "true" | "yes"));
         Ok(Config {
             environment,
@@ -95,6 +111,7 @@ impl Config {
             demo_data: flag("PORTICO_DEMO_DATA"),
             secret_key,
             trust_proxy: flag("PORTICO_TRUST_PROXY"),
+            idle_timeout_secs,
         })
     }
 
@@ -130,6 +147,7 @@ impl Config {
             demo_data: false,
             secret_key: DEV_SECRET.as_bytes().to_vec(),
             trust_proxy: false,
+            idle_timeout_secs: super::session::IDLE_TIMEOUT_SECS,
         }
     }
 }
@@ -211,6 +229,19 @@ mod tests {
         assert!(parse(&[("PORTICO_ENV", "staging")]).is_err());
         assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(parse(&[("PORTICO_BASE_URL", "portal.example.org")]).is_err());
+    }
+
+    #[test]
+    fn idle_timeout_is_configurable_within_bounds() {
+        assert_eq!(parse(&[]).unwrap().idle_timeout_secs, 900);
+        assert_eq!(
+            parse(&[("PORTICO_IDLE_TIMEOUT_SECS", "300")])
+                .unwrap()
+                .idle_timeout_secs,
+            300
+        );
+        assert!(parse(&[("PORTICO_IDLE_TIMEOUT_SECS", "60")]).is_err());
+        assert!(parse(&[("PORTICO_IDLE_TIMEOUT_SECS", "soon")]).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use sqlx::{Any, AnyConnection, Row};
 
 use super::{db::Db, token};
 
+/// The default idle timeout (SPEC §6); `PORTICO_IDLE_TIMEOUT_SECS` may shorten or lengthen it.
 pub const IDLE_TIMEOUT_SECS: i64 = 15 * 60;
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is refreshed at most this often, so a busy page costs no write per request.
@@ -22,12 +23,14 @@ pub struct Session {
     pub selected_chart_id: Option<i64>,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// The idle timeout in force when the session was loaded.
+    pub idle_timeout_secs: i64,
 }
 
 impl Session {
     /// Seconds until whichever timeout comes first.
     pub fn seconds_left(&self, now: i64) -> i64 {
-        let idle = self.last_seen_at + IDLE_TIMEOUT_SECS - now;
+        let idle = self.last_seen_at + self.idle_timeout_secs - now;
         let absolute = self.created_at + ABSOLUTE_TIMEOUT_SECS - now;
         idle.min(absolute).max(0)
     }
@@ -74,7 +77,12 @@ pub async fn create(
 }
 
 /// Find the session a cookie token names, enforcing both timeouts and recording activity.
-pub async fn load(db: &Db, token: &str, now: i64) -> Result<Lookup, sqlx::Error> {
+pub async fn load(
+    db: &Db,
+    token: &str,
+    now: i64,
+    idle_timeout_secs: i64,
+) -> Result<Lookup, sqlx::Error> {
     // Tokens are 64 hex characters; anything else cannot name a session.
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(Lookup::Unknown);
@@ -103,6 +111,7 @@ pub async fn load(db: &Db, token: &str, now: i64) -> Result<Lookup, sqlx::Error>
         selected_chart_id: row.try_get(2)?,
         created_at: row.try_get(3)?,
         last_seen_at: row.try_get(4)?,
+        idle_timeout_secs,
     };
     if session.is_expired(now) {
         delete(db, &session.id_hash).await?;
@@ -150,10 +159,10 @@ pub async fn select_chart(
 }
 
 /// Remove sessions past either timeout; run periodically by the server.
-pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn purge_expired(db: &Db, now: i64, idle_timeout_secs: i64) -> Result<u64, sqlx::Error> {
     let done =
         sqlx::query::<Any>("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
-            .bind(now - IDLE_TIMEOUT_SECS)
+            .bind(now - idle_timeout_secs)
             .bind(now - ABSOLUTE_TIMEOUT_SECS)
             .execute(db.write())
             .await?;
@@ -171,6 +180,7 @@ mod tests {
             selected_chart_id: None,
             created_at,
             last_seen_at,
+            idle_timeout_secs: IDLE_TIMEOUT_SECS,
         }
     }
 
@@ -213,16 +223,18 @@ mod tests {
                 .await
                 .unwrap();
             assert_ne!(stored, token);
-            match load(&t.db, &token, 1001).await.unwrap() {
+            match load(&t.db, &token, 1001, IDLE_TIMEOUT_SECS).await.unwrap() {
                 Lookup::Valid(s) => assert_eq!(s.principal, Principal::Patient(1)),
                 other => panic!("{other:?}"),
             }
             assert!(matches!(
-                load(&t.db, &"0".repeat(64), 1001).await.unwrap(),
+                load(&t.db, &"0".repeat(64), 1001, IDLE_TIMEOUT_SECS)
+                    .await
+                    .unwrap(),
                 Lookup::Unknown
             ));
             assert!(matches!(
-                load(&t.db, "short", 1001).await.unwrap(),
+                load(&t.db, "short", 1001, IDLE_TIMEOUT_SECS).await.unwrap(),
                 Lookup::Unknown
             ));
         }
@@ -238,11 +250,16 @@ mod tests {
                     .await
                     .unwrap()
             };
-            load(&t.db, &token, 1000 + TOUCH_INTERVAL_SECS - 1)
-                .await
-                .unwrap();
+            load(
+                &t.db,
+                &token,
+                1000 + TOUCH_INTERVAL_SECS - 1,
+                IDLE_TIMEOUT_SECS,
+            )
+            .await
+            .unwrap();
             assert_eq!(seen().await, 1000);
-            load(&t.db, &token, 1000 + TOUCH_INTERVAL_SECS)
+            load(&t.db, &token, 1000 + TOUCH_INTERVAL_SECS, IDLE_TIMEOUT_SECS)
                 .await
                 .unwrap();
             assert_eq!(seen().await, 1000 + TOUCH_INTERVAL_SECS);
@@ -252,22 +269,24 @@ mod tests {
     crate::db_test!(expired_sessions_are_deleted, |t: TestDb| async move {
         let token = patient_session(&t, 1000).await;
         assert!(matches!(
-            load(&t.db, &token, 1000 + IDLE_TIMEOUT_SECS).await.unwrap(),
+            load(&t.db, &token, 1000 + IDLE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS)
+                .await
+                .unwrap(),
             Lookup::Expired
         ));
         assert!(matches!(
-            load(&t.db, &token, 1000).await.unwrap(),
+            load(&t.db, &token, 1000, IDLE_TIMEOUT_SECS).await.unwrap(),
             Lookup::Unknown
         ));
         let other = patient_session(&t, 5000).await;
         assert_eq!(
-            purge_expired(&t.db, 5000 + ABSOLUTE_TIMEOUT_SECS)
+            purge_expired(&t.db, 5000 + ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS)
                 .await
                 .unwrap(),
             1
         );
         assert!(matches!(
-            load(&t.db, &other, 5001).await.unwrap(),
+            load(&t.db, &other, 5001, IDLE_TIMEOUT_SECS).await.unwrap(),
             Lookup::Unknown
         ));
     });

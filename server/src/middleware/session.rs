@@ -67,7 +67,14 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     let token = cookie(req.headers(), state.config.cookie_name()).map(str::to_string);
     let (current, stale_cookie, expired) = match token {
         None => (None, false, false),
-        Some(token) => match session::load(&state.db, &token, state.clock.now()).await {
+        Some(token) => match session::load(
+            &state.db,
+            &token,
+            state.clock.now(),
+            state.config.idle_timeout_secs,
+        )
+        .await
+        {
             Ok(Lookup::Valid(s)) => (Some(s), false, false),
             Ok(Lookup::Expired) => (None, true, true),
             Ok(Lookup::Unknown) => (None, true, false),

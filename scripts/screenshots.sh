@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Screenshots of the main pages on a phone and a desktop, in target/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo leptos build >/dev/null
+port=3300
+rm -f target/shots.db*
+PORTICO_DEMO_DATA=1 DATABASE_URL=sqlite:target/shots.db LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn ./target/debug/portico &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+mkdir -p target/screenshots
+(cd end2end && node screenshots.mjs "http://127.0.0.1:$port" ../target/screenshots)
+ls target/screenshots
