@@ -53,4 +53,7 @@ if [ $pg_up = 1 ]; then
   trap 'for d in $e2e_db ${e2e_db}_idle; do psql "$PORTICO_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done' EXIT
   run_e2e PostgreSQL "${PORTICO_TEST_POSTGRES_URL%/*}/$e2e_db" "${PORTICO_TEST_POSTGRES_URL%/*}/${e2e_db}_idle"
 fi
+say "release build (what make run serves)"
+cargo leptos build --release
+
 say "all tests passed"
