@@ -2,4 +2,5 @@
 
 pub mod guard;
 pub mod patient;
+pub mod shell;
 pub mod staff;

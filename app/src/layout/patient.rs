@@ -1,13 +1,12 @@
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
 
+use super::shell::{AppShell, NavItems};
 use crate::{
     auth_context::use_auth,
-    components::idle::IdleWatcher,
     model::{CurrentUser, PrincipalKind},
 };
 
-const NAV: &[(&str, &str)] = &[
+const NAV: NavItems = &[
     ("/", "Home"),
     ("/appointments", "Appointments"),
     ("/messages", "Messages"),
@@ -18,39 +17,16 @@ const NAV: &[(&str, &str)] = &[
 
 #[component]
 pub fn PatientLayout() -> impl IntoView {
-    super::guard::require(PrincipalKind::Patient, "/login");
-    let auth = use_auth();
     view! {
-        <div class="shell">
-            <a class="skip-link" href="#main">"Skip to main content"</a>
-            <header class="topbar">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true"></span>
-                    "Portico"
-                </a>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        auth.user.await.ok().flatten().filter(|u| u.is_patient()).map(|user| view! {
-                            <RecordSwitcher user=user.clone()/>
-                            <UserMenu name=user.display_name/>
-                        })
-                    })}
-                </Transition>
-            </header>
-            <div class="frame">
-                <nav class="sidenav" aria-label="Portal">
-                    <ul>
-                        {NAV.iter().map(|(href, label)| view! {
-                            <li><A href=*href exact=true>{*label}</A></li>
-                        }).collect_view()}
-                    </ul>
-                </nav>
-                <main id="main" class="content" tabindex="-1">
-                    <Outlet/>
-                </main>
-            </div>
-            <IdleWatcher sign_in_path="/login"/>
-        </div>
+        <AppShell
+            kind=PrincipalKind::Patient
+            nav_label="Portal"
+            nav=NAV
+            header=|user: CurrentUser| view! {
+                <RecordSwitcher user=user.clone()/>
+                <UserMenu name=user.display_name/>
+            }
+        />
     }
 }
 

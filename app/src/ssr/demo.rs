@@ -1,7 +1,7 @@
 //! Demo data for a first look, seeded into a new, empty database when PORTICO_DEMO_DATA=1.
 //! The README lists it; later features extend it.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::{db::Db, password::Hasher};
 use crate::error::AppError;
@@ -13,26 +13,110 @@ pub const ADMIN_PASSWORD: &str = "Portico-admin1";
 pub const FRONT_DESK_USERNAME: &str = "frontdesk";
 pub const FRONT_DESK_PASSWORD: &str = "Portico-desk1";
 
-async fn insert_id(
-    conn: &mut AnyConnection,
-    sql: &str,
-    binds: &[Bind<'_>],
+const DEMO_EMAIL: &str = "emma.carter@example.com";
+const DEMO_PHONE: &str = "+12125550101";
+
+async fn practice(
+    c: &mut AnyConnection,
+    name: &str,
+    zone: &str,
+    phone: &str,
+    now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let mut q = sqlx::query(sql);
-    for b in binds {
-        q = match b {
-            Bind::Text(s) => q.bind(s.to_string()),
-            Bind::Int(i) => q.bind(*i),
-        };
-    }
-    q.fetch_one(conn).await?.try_get(0)
+    sqlx::query_scalar("INSERT INTO practices (name, time_zone, phone, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(name)
+        .bind(zone)
+        .bind(phone)
+        .bind(now)
+        .fetch_one(c)
+        .await
 }
 
-enum Bind<'a> {
-    Text(&'a str),
-    Int(i64),
+async fn provider(
+    c: &mut AnyConnection,
+    practice: i64,
+    name: &str,
+    specialties: &[&str],
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO providers (practice_id, display_name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(practice)
+        .bind(name)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?;
+    for s in specialties {
+        sqlx::query("INSERT INTO provider_specialties (provider_id, specialty) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*s)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(id)
 }
-use Bind::{Int, Text};
+
+/// A chart: (given name, family name, date of birth YYYY-MM-DD).
+async fn chart(
+    c: &mut AnyConnection,
+    practice: i64,
+    person: (&str, &str, &str),
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (given, family, born) = person;
+    sqlx::query_scalar(
+        "INSERT INTO patient_charts (practice_id, given_name, family_name, date_of_birth, email, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(practice)
+    .bind(given)
+    .bind(family)
+    .bind(born)
+    .bind(DEMO_EMAIL)
+    .bind(DEMO_PHONE)
+    .bind(now)
+    .fetch_one(c)
+    .await
+}
+
+async fn link(
+    c: &mut AnyConnection,
+    account: i64,
+    chart: i64,
+    relationship: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO account_charts (account_id, chart_id, relationship, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(account)
+        .bind(chart)
+        .bind(relationship)
+        .bind(now)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// A staff account: (username, password hash, display name, role).
+async fn staff(
+    c: &mut AnyConnection,
+    practice: i64,
+    who: (&str, &str, &str, &str),
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (username, hash, name, role) = who;
+    sqlx::query(
+        "INSERT INTO staff_accounts (practice_id, username, password_hash, display_name, role, can_invite, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, TRUE, TRUE, $6)",
+    )
+    .bind(practice)
+    .bind(username)
+    .bind(hash)
+    .bind(name)
+    .bind(role)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
 
 /// Seed the demo data if the database has no practices yet. Returns whether it seeded.
 pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, AppError> {
@@ -47,155 +131,80 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     let desk_hash = hasher.hash(FRONT_DESK_PASSWORD.into()).await?;
 
     let mut tx = db.begin().await?;
-    let practice = "INSERT INTO practices (name, time_zone, phone, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    let riverside = insert_id(
-        &mut tx,
-        practice,
-        &[
-            Text("Riverside Family Medicine"),
-            Text("America/New_York"),
-            Text("+1 212 555 0140"),
-            Int(now),
-        ],
+    let c = &mut *tx;
+    let riverside = practice(
+        c,
+        "Riverside Family Medicine",
+        "America/New_York",
+        "+1 212 555 0140",
+        now,
     )
     .await?;
-    let harbor = insert_id(
-        &mut tx,
-        practice,
-        &[
-            Text("Harbor Pediatrics & Internal Medicine"),
-            Text("America/Los_Angeles"),
-            Text("+1 415 555 0190"),
-            Int(now),
-        ],
+    let harbor = practice(
+        c,
+        "Harbor Pediatrics & Internal Medicine",
+        "America/Los_Angeles",
+        "+1 415 555 0190",
+        now,
     )
     .await?;
 
-    let provider = "INSERT INTO providers (practice_id, display_name, created_at) VALUES ($1, $2, $3) RETURNING id";
-    let specialty = "INSERT INTO provider_specialties (provider_id, specialty) VALUES ($1, $2)";
-    for (practice_id, name, specialties) in [
-        (riverside, "Dr. Maya Patel", &["Family Medicine"][..]),
-        (
-            riverside,
-            "Dr. James Okafor",
-            &["Internal Medicine", "Cardiology"][..],
-        ),
-        (harbor, "Dr. Sofia Alvarez", &["Pediatrics"][..]),
-        (
-            harbor,
-            "Dr. Daniel Kim",
-            &["Internal Medicine", "Dermatology"][..],
-        ),
-    ] {
-        let id = insert_id(&mut tx, provider, &[Int(practice_id), Text(name), Int(now)]).await?;
-        for s in specialties {
-            sqlx::query(specialty)
-                .bind(id)
-                .bind(*s)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-
-    let chart = "INSERT INTO patient_charts (practice_id, given_name, family_name, date_of_birth, email, phone, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    let emma_riverside = insert_id(
-        &mut tx,
-        chart,
-        &[
-            Int(riverside),
-            Text("Emma"),
-            Text("Carter"),
-            Text("1986-04-12"),
-            Text("emma.carter@example.com"),
-            Text("+12125550101"),
-            Int(now),
-        ],
+    provider(c, riverside, "Dr. Maya Patel", &["Family Medicine"], now).await?;
+    provider(
+        c,
+        riverside,
+        "Dr. James Okafor",
+        &["Internal Medicine", "Cardiology"],
+        now,
     )
     .await?;
-    let emma_harbor = insert_id(
-        &mut tx,
-        chart,
-        &[
-            Int(harbor),
-            Text("Emma"),
-            Text("Carter"),
-            Text("1986-04-12"),
-            Text("emma.carter@example.com"),
-            Text("+12125550101"),
-            Int(now),
-        ],
-    )
-    .await?;
-    let lily_harbor = insert_id(
-        &mut tx,
-        chart,
-        &[
-            Int(harbor),
-            Text("Lily"),
-            Text("Carter"),
-            Text("2017-09-03"),
-            Text("emma.carter@example.com"),
-            Text("+12125550101"),
-            Int(now),
-        ],
+    provider(c, harbor, "Dr. Sofia Alvarez", &["Pediatrics"], now).await?;
+    provider(
+        c,
+        harbor,
+        "Dr. Daniel Kim",
+        &["Internal Medicine", "Dermatology"],
+        now,
     )
     .await?;
 
-    let account = insert_id(
-        &mut tx,
+    let emma = ("Emma", "Carter", "1986-04-12");
+    let emma_riverside = chart(c, riverside, emma, now).await?;
+    let emma_harbor = chart(c, harbor, emma, now).await?;
+    let lily_harbor = chart(c, harbor, ("Lily", "Carter", "2017-09-03"), now).await?;
+
+    let account: i64 = sqlx::query_scalar(
         "INSERT INTO portal_accounts (username, password_hash, display_name, email, status, created_at) \
-         VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id",
-        &[Text(PATIENT_USERNAME), Text(&patient_hash), Text("Emma Carter"), Text("emma.carter@example.com"), Int(now)],
+         VALUES ($1, $2, 'Emma Carter', $3, 'active', $4) RETURNING id",
     )
+    .bind(PATIENT_USERNAME)
+    .bind(&patient_hash)
+    .bind(DEMO_EMAIL)
+    .bind(now)
+    .fetch_one(&mut *c)
     .await?;
-    for (chart_id, relationship) in [
-        (emma_riverside, "self"),
-        (emma_harbor, "self"),
-        (lily_harbor, "representative"),
-    ] {
-        sqlx::query("INSERT INTO account_charts (account_id, chart_id, relationship, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(account)
-            .bind(chart_id)
-            .bind(relationship)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
+    link(c, account, emma_riverside, "self", now).await?;
+    link(c, account, emma_harbor, "self", now).await?;
+    link(c, account, lily_harbor, "representative", now).await?;
 
-    let staff = "INSERT INTO staff_accounts (practice_id, username, password_hash, display_name, role, can_invite, active, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, TRUE, TRUE, $6) RETURNING id";
-    insert_id(
-        &mut tx,
-        staff,
-        &[
-            Int(riverside),
-            Text(ADMIN_USERNAME),
-            Text(&admin_hash),
-            Text("Priya Shah"),
-            Text("admin"),
-            Int(now),
-        ],
+    staff(
+        c,
+        riverside,
+        (ADMIN_USERNAME, &admin_hash, "Priya Shah", "admin"),
+        now,
     )
     .await?;
-    insert_id(
-        &mut tx,
-        staff,
-        &[
-            Int(riverside),
-            Text(FRONT_DESK_USERNAME),
-            Text(&desk_hash),
-            Text("Marcus Lee"),
-            Text("front_desk"),
-            Int(now),
-        ],
+    staff(
+        c,
+        riverside,
+        (FRONT_DESK_USERNAME, &desk_hash, "Marcus Lee", "front_desk"),
+        now,
     )
     .await?;
 
     tx.commit().await?;
     Ok(true)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,69 @@
+//! The frame both sides share: skip link, top bar, side navigation, main area, idle warning.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::{
+    auth_context::use_auth,
+    components::idle::IdleWatcher,
+    model::{CurrentUser, PrincipalKind},
+};
+
+pub type NavItems = &'static [(&'static str, &'static str)];
+
+#[component]
+pub fn AppShell<H, V>(
+    kind: PrincipalKind,
+    /// The accessible name of the side navigation.
+    nav_label: &'static str,
+    nav: NavItems,
+    /// The top bar's content for the signed-in user (record switcher, name, sign-out).
+    header: H,
+) -> impl IntoView
+where
+    H: Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let (home, sign_in, staff) = match kind {
+        PrincipalKind::Patient => ("/", "/login", false),
+        PrincipalKind::Staff => ("/staff", "/staff/login", true),
+    };
+    super::guard::require(kind, sign_in);
+    let auth = use_auth();
+    view! {
+        <div class="shell" class:shell-staff=staff>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <header class="topbar">
+                <a class="brand" href=home>
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    "Portico"
+                    {staff.then(|| view! { " " <span class="brand-tag">"Staff"</span> })}
+                </a>
+                <Transition fallback=|| ()>
+                    {
+                        let header = header.clone();
+                        move || {
+                            let header = header.clone();
+                            Suspend::new(async move {
+                                auth.user.await.ok().flatten().filter(|u| u.kind == kind).map(header)
+                            })
+                        }
+                    }
+                </Transition>
+            </header>
+            <div class="frame">
+                <nav class="sidenav" aria-label=nav_label>
+                    <ul>
+                        {nav.iter().map(|(href, label)| view! {
+                            <li><A href=*href exact=*href == home>{*label}</A></li>
+                        }).collect_view()}
+                    </ul>
+                </nav>
+                <main id="main" class="content" tabindex="-1">
+                    <Outlet/>
+                </main>
+            </div>
+            <IdleWatcher sign_in_path=sign_in/>
+        </div>
+    }
+}
