@@ -364,3 +364,35 @@ both!(
         assert!(r.body.contains("We could not find that page"));
     }
 );
+
+both!(
+    sessions_are_shared_by_every_instance,
+    |app: TestApp| async move {
+        // A second, independent server on the same database, as behind a load balancer.
+        let other_state = app::ssr::state::AppState {
+            db: app::ssr::db::Db::connect(&app.state.config.database_url)
+                .await
+                .unwrap(),
+            ..app.state.clone()
+        };
+        let other = server::router::router(other_state);
+        let cookie = app.patient().await;
+        let req = axum::http::Request::get("/")
+            .header("cookie", &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(other.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        // Signing out on the first instance ends it on the second.
+        app.send(app.post("/api/auth/logout", "").cookie(&cookie))
+            .await;
+        let req = axum::http::Request::get("/")
+            .header("cookie", &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(other, req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+);

@@ -102,18 +102,19 @@ both!(
             times.sort_by(|a, b| a.partial_cmp(b).unwrap());
             times[times.len() / 2]
         }
-        // Four tries each stay under the per-account allowance.
-        let wrong: Vec<String> = (0..4)
+        // Five tries each stay within the per-account allowance.
+        let wrong: Vec<String> = (0..5)
             .map(|i| format!("username=demo&password=Wrong-{i}"))
             .collect();
-        let unknown: Vec<String> = (0..4)
+        let unknown: Vec<String> = (0..5)
             .map(|i| format!("username=ghost{i}&password=Wrong-{i}"))
             .collect();
         let w = median_ms(&app, &wrong).await;
         let u = median_ms(&app, &unknown).await;
         let ratio = u / w;
+        // Without the dummy hash an unknown name answers about twenty times faster.
         assert!(
-            (0.5..2.0).contains(&ratio),
+            (0.4..2.5).contains(&ratio),
             "unknown {u:.1} ms vs wrong {w:.1} ms"
         );
     }
