@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth_context;
 pub mod components;
+pub mod domain;
 pub mod error;
 pub mod layout;
 pub mod model;
