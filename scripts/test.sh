@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1;36m==> %s\033[0m\n' "$*"; }
 
+# Everything is also written here, to total the runners' counts at the end.
+log=$(mktemp)
+record() { "$@" 2>&1 | tee -a "$log"; }
+
 # cargo-leptos builds with this flag; using it here too shares one set of compiled crates.
 export RUSTFLAGS="--cfg erase_components"
 export PORTICO_TEST_POSTGRES_URL=${PORTICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -31,8 +35,8 @@ if [ $pg_up = 1 ]; then
 fi
 
 say "unit, database and request-level tests (SQLite and PostgreSQL)"
-cargo test -p app --features ssr
-cargo test -p server
+record cargo test -p app --features ssr
+record cargo test -p server
 
 say "building the site (server and WASM)"
 cargo leptos build
@@ -40,7 +44,7 @@ cargo leptos build
 run_e2e() {
   local label=$1 url=$2 idle_url=$3
   say "browser journeys on $label"
-  (cd end2end && E2E_DATABASE_URL="$url" E2E_IDLE_DATABASE_URL="$idle_url" npx playwright test)
+  (cd end2end && E2E_DATABASE_URL="$url" E2E_IDLE_DATABASE_URL="$idle_url" record npx playwright test)
 }
 
 rm -f target/e2e*.db target/e2e*.db-wal target/e2e*.db-shm
@@ -56,4 +60,9 @@ fi
 say "release build (what make run serves)"
 cargo leptos build --release
 
-say "all tests passed"
+cargo_passed=$(sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+browser_passed=$(sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+browser_skipped=$(sed -n 's/^ *\([0-9]*\) skipped$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+say "all tests passed: $cargo_passed Rust tests, $browser_passed browser journeys"
+echo "$((cargo_passed + browser_passed)) passed, 0 failed, ${browser_skipped:-0} skipped"
