@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod password;
 pub mod request;
+pub mod schedule;
 pub mod session;
 pub mod state;
 pub mod throttle;
