@@ -1,6 +1,4 @@
-use axum::{
-    extract::DefaultBodyLimit, http::Request, middleware::from_fn_with_state, routing::get, Router,
-};
+use axum::{http::Request, middleware::from_fn_with_state, routing::get, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::{
@@ -53,7 +51,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), csrf))
                 .layer(from_fn_with_state(state.clone(), client_ip))
                 .layer(from_fn_with_state(state.clone(), session))
-                .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
                 // Innermost: it changes the request body type the middleware above expects.
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
         )

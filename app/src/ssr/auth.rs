@@ -23,6 +23,28 @@ fn kind_key(kind: PrincipalKind) -> &'static str {
     }
 }
 
+/// Both fields filled in, and the username well-formed; every problem at once.
+fn parse_credentials(username: &str, password: &str) -> AppResult<Username> {
+    let parsed = Username::parse(username);
+    let mut problems = Vec::new();
+    if let Err(m) = &parsed {
+        problems.push(FieldError {
+            field: "username".into(),
+            message: (*m).into(),
+        });
+    }
+    if password.is_empty() {
+        problems.push(FieldError {
+            field: "password".into(),
+            message: "Enter your password.".into(),
+        });
+    }
+    match AppError::fields(problems) {
+        Some(e) => Err(e),
+        None => parsed.map_err(|m| AppError::field("username", m)),
+    }
+}
+
 pub async fn sign_in(
     kind: PrincipalKind,
     username: String,
@@ -32,31 +54,9 @@ pub async fn sign_in(
     let st = state()?;
     let now = st.clock.now();
 
-    let mut problems = Vec::new();
-    let username = match Username::parse(&username) {
-        Ok(u) => Some(u),
-        Err(m) => {
-            problems.push(FieldError {
-                field: "username".into(),
-                message: m.into(),
-            });
-            None
-        }
-    };
-    if password.is_empty() {
-        problems.push(FieldError {
-            field: "password".into(),
-            message: "Enter your password.".into(),
-        });
-    }
-    if let Some(e) = AppError::fields(problems) {
-        return Err(e);
-    }
-    let Some(username) = username else {
-        return Err(AppError::invalid(BAD_CREDENTIALS));
-    };
+    let username = parse_credentials(&username, &password)?;
 
-    let client = throttle::address_key(&st.config, &request::client_ip());
+    let client = request::client_key(&st.config);
     let account_key = throttle::account_key(kind_key(kind), username.as_str());
     let wait = throttle::check(
         &st.db,
@@ -115,20 +115,13 @@ pub async fn sign_in(
         PrincipalKind::Patient => Principal::Patient(account_id),
         PrincipalKind::Staff => Principal::Staff(account_id),
     };
-    let selected = match kind {
-        PrincipalKind::Patient => accounts::records(&st.db, account_id)
-            .await?
-            .first()
-            .map(|r| r.id),
-        PrincipalKind::Staff => None,
-    };
-
     let mut tx = st.db.begin().await?;
     // A new session id at every sign-in: an id planted before sign-in is worthless after it.
     if let Some(old) = request::session() {
         session::delete_in(&mut tx, &old.id_hash).await?;
     }
-    let token = session::create(&mut tx, principal, selected, now).await?;
+    // No record chosen yet: the first linked record is shown until the switcher picks one.
+    let token = session::create(&mut tx, principal, now).await?;
     throttle::clear(&mut tx, &account_key).await?;
     audit::record(
         &mut tx,
@@ -164,7 +157,7 @@ pub async fn sign_out() -> AppResult<()> {
         Some(s) => {
             let mut tx = st.db.begin().await?;
             session::delete_in(&mut tx, &s.id_hash).await?;
-            let client = throttle::address_key(&st.config, &request::client_ip());
+            let client = request::client_key(&st.config);
             audit::record(
                 &mut tx,
                 now,
@@ -215,7 +208,7 @@ pub async fn select_record(record_id: i64) -> AppResult<()> {
     let Principal::Patient(account_id) = s.principal else {
         return Err(AppError::Forbidden);
     };
-    let client = throttle::address_key(&st.config, &request::client_ip());
+    let client = request::client_key(&st.config);
     let allowed = accounts::may_view_chart(&st.db, account_id, record_id).await?;
     let mut tx = st.db.begin().await?;
     if allowed {

@@ -38,6 +38,11 @@ pub fn client_ip() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The client address as stored for throttling and audit: keyed-hashed, never in the clear.
+pub fn client_key(config: &Config) -> String {
+    super::throttle::address_key(config, &client_ip())
+}
+
 pub fn csp_nonce() -> Option<String> {
     parts()?.extensions.get::<CspNonce>().map(|n| n.0.clone())
 }

@@ -54,7 +54,6 @@ pub enum Lookup {
 pub async fn create(
     tx: &mut AnyConnection,
     principal: Principal,
-    selected_chart_id: Option<i64>,
     now: i64,
 ) -> Result<String, sqlx::Error> {
     let token = token::new_token();
@@ -63,13 +62,12 @@ pub async fn create(
         Principal::Staff(id) => (None, Some(id)),
     };
     sqlx::query(
-        "INSERT INTO sessions (id_hash, patient_account_id, staff_account_id, selected_chart_id, \
-         created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        "INSERT INTO sessions (id_hash, patient_account_id, staff_account_id, created_at, \
+         last_seen_at) VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(token::token_hash(&token))
     .bind(patient)
     .bind(staff)
-    .bind(selected_chart_id)
     .bind(now)
     .execute(tx)
     .await?;
@@ -207,9 +205,7 @@ mod tests {
             .await
             .unwrap();
         let mut tx = t.db.begin().await.unwrap();
-        let token = create(&mut tx, Principal::Patient(1), None, now)
-            .await
-            .unwrap();
+        let token = create(&mut tx, Principal::Patient(1), now).await.unwrap();
         tx.commit().await.unwrap();
         token
     }
