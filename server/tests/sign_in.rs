@@ -321,3 +321,23 @@ both!(
         assert_eq!(r.location(), Some("/staff/login?signed_out=1"));
     }
 );
+
+both!(
+    sign_out_without_a_session_changes_nothing,
+    |app: TestApp| async move {
+        let cookie = app.patient().await;
+        let r = app.send(app.post("/api/auth/logout", "")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_out'")
+                .await,
+            0
+        );
+        // Someone else's session is untouched.
+        assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+        assert_eq!(
+            app.send(app.get("/").cookie(&cookie)).await.status,
+            StatusCode::OK
+        );
+    }
+);
