@@ -25,6 +25,8 @@ function server(port: number, extra: Record<string, string>, suffix = "") {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       RUST_LOG: "warn",
+      // Appointment times must not depend on the server's zone (nor the browser's: below).
+      TZ: "Asia/Kolkata",
       ...extra,
     },
   };
@@ -40,6 +42,7 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL,
+    timezoneId: "Australia/Lord_Howe",
     trace: "off",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

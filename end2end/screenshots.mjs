@@ -44,6 +44,34 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["ph
     await p.waitForURL("**/staff");
     await p.waitForSelector("h1");
   });
+  const patient = async (p, path) => {
+    await signIn(p, "/login", "demo", "Portico-demo1");
+    await p.waitForSelector("[data-testid=selected-record]");
+    await p.goto(base + path);
+    await p.waitForLoadState("networkidle").catch(() => {});
+  };
+  await shoot(`appointments-${label}`, viewport, (p) => patient(p, "/appointments"));
+  await shoot(`appointment-${label}`, viewport, async (p) => {
+    await patient(p, "/appointments");
+    await p.locator("[data-testid=appointment] a").first().click();
+    await p.waitForSelector("[data-testid=appointment-when]");
+  });
+  await shoot(`cancel-fee-${label}`, viewport, async (p) => {
+    await patient(p, "/appointments");
+    await p.locator("[data-testid=appointment] a").first().click();
+    await p.click("text=Cancel appointment");
+    await p.waitForSelector("text=Charges may apply.");
+  });
+  await shoot(`book-week-${label}`, viewport, (p) => patient(p, "/appointments/book/1"));
+  const staff = async (p, path) => {
+    await signIn(p, "/staff/login", "admin", "Portico-admin1");
+    await p.waitForURL("**/staff");
+    await p.goto(base + path);
+    await p.waitForLoadState("networkidle").catch(() => {});
+  };
+  await shoot(`staff-requests-${label}`, viewport, (p) => staff(p, "/staff/requests"));
+  await shoot(`staff-schedule-week-${label}`, viewport, (p) => staff(p, "/staff/schedule?view=week"));
+  await shoot(`staff-settings-${label}`, viewport, (p) => staff(p, "/staff/settings"));
 }
 // Without JavaScript: the same forms as plain HTML posts.
 await shoot("nojs-login-error-phone", { width: 390, height: 844 }, async (p) => {
@@ -54,4 +82,16 @@ await shoot("nojs-home-desktop", { width: 1280, height: 800 }, async (p) => {
   await signIn(p, "/login", "demo", "Portico-demo1");
   await p.waitForSelector("[data-testid=selected-record]");
 }, false);
+for (const [name, path] of [["appointments", "/appointments"], ["cancel", null]]) {
+  await shoot(`nojs-${name}-phone`, { width: 390, height: 844 }, async (p) => {
+    await signIn(p, "/login", "demo", "Portico-demo1");
+    await p.waitForSelector("[data-testid=selected-record]");
+    await p.goto(base + "/appointments");
+    if (path === null) {
+      await p.locator("[data-testid=appointment] a").first().click();
+      await p.click("text=Cancel appointment");
+      await p.waitForSelector("text=Charges may apply.");
+    }
+  }, false);
+}
 await browser.close();

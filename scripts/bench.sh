@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load-test the signed-in home page: release build, loopback, fresh SQLite (or DATABASE_URL).
+# Load-test the signed-in home page (release build, loopback, fresh SQLite or DATABASE_URL),
+# then run the appointment benchmark.
 # Prints requests per second and latency percentiles from `wrk`, and server memory (RSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,3 +34,10 @@ wrk_pid=$!
 sleep $((duration / 2))
 echo "server RSS under load: $(rss)"
 wait $wrk_pid
+
+# The appointment benchmark: durable bookings per second (16 clients, SQLite and PostgreSQL)
+# and the signed-in appointments page with 50 appointments, through the router in-process.
+kill $pid 2>/dev/null || true
+echo
+echo "appointments (release build, in-process router):"
+cargo bench -p server --bench appointments 2>/dev/null | grep '^|'

@@ -26,10 +26,21 @@ use crate::{
     auth_context::Auth,
     layout::{patient::PatientLayout, staff::StaffLayout},
     pages::{
+        appointments::{
+            book::{BookConfirmPage, BookSearchPage, BookWeekPage},
+            cancel::CancelPage,
+            detail::AppointmentDetailPage,
+            list::AppointmentsPage,
+            reschedule::{RescheduleConfirmPage, ReschedulePage},
+        },
         coming_soon::{ComingSoon, RecoveryComingSoon},
         home::HomePage,
         not_found::NotFound,
         sign_in::{PatientSignIn, StaffSignIn},
+        staff::{
+            appointment::StaffAppointmentPage, hours::HoursPage, requests::RequestsPage,
+            schedule::SchedulePage, settings::SettingsPage,
+        },
         staff_home::StaffHome,
     },
 };
@@ -87,16 +98,25 @@ fn AppRoutes() -> impl IntoView {
             <Route ssr=SsrMode::Async path=path!("/staff/login") view=StaffSignIn/>
             <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
                 <Route ssr=SsrMode::Async path=path!("") view=StaffHome/>
-                <Route ssr=SsrMode::Async path=path!("requests") view=|| view! { <ComingSoon title="Requests" text="Booking, cancellation and reschedule requests will appear here for approval."/> }/>
+                <Route ssr=SsrMode::Async path=path!("requests") view=RequestsPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id") view=StaffAppointmentPage/>
                 <Route ssr=SsrMode::Async path=path!("patients") view=|| view! { <ComingSoon title="Patients" text="Search charts, invite patients to the portal and manage their access here."/> }/>
-                <Route ssr=SsrMode::Async path=path!("schedule") view=|| view! { <ComingSoon title="Schedule" text="Provider hours, days off and the day and week views will live here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("schedule") view=SchedulePage/>
+                <Route ssr=SsrMode::Async path=path!("schedule/hours") view=HoursPage/>
                 <Route ssr=SsrMode::Async path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="The practice's shared inbox will live here."/> }/>
-                <Route ssr=SsrMode::Async path=path!("settings") view=|| view! { <ComingSoon title="Settings" text="Practice policies, messaging and invitation permissions will be set here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("settings") view=SettingsPage/>
                 <Route ssr=SsrMode::Async path=path!("audit") view=|| view! { <ComingSoon title="Audit" text="Every read and write of patient data, filterable, will be listed here."/> }/>
             </ParentRoute>
             <ParentRoute ssr=SsrMode::Async path=path!("") view=PatientLayout>
                 <Route ssr=SsrMode::Async path=path!("") view=HomePage/>
-                <Route ssr=SsrMode::Async path=path!("appointments") view=|| view! { <ComingSoon title="Appointments" text="You will book, cancel and reschedule appointments here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("appointments") view=AppointmentsPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book") view=BookSearchPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider") view=BookWeekPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider/:start") view=BookConfirmPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id") view=AppointmentDetailPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/cancel") view=CancelPage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule") view=ReschedulePage/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule/:start") view=RescheduleConfirmPage/>
                 <Route ssr=SsrMode::Async path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="You will write to your care team here."/> }/>
                 <Route ssr=SsrMode::Async path=path!("health-record") view=|| view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }/>
                 <Route ssr=SsrMode::Async path=path!("activity") view=|| view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }/>

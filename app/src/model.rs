@@ -1,5 +1,7 @@
 //! Types that cross the wire between server and browser. None of them carries a secret.
 
+pub mod appointments;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,13 +24,35 @@ test("patient pages have no accessibility violations", async ({ page }, info) =>
   await signInAsPatient(page, info);
   await ready(page, info);
   await expectNoViolations(page);
+  for (const path of ["/appointments", "/appointments?filter=past", "/appointments/book", "/appointments/book/1"]) {
+    await page.goto(path);
+    await ready(page, info);
+    await expectNoViolations(page);
+  }
+  // An appointment's details, its cancellation form and the new-time picker.
   await page.goto("/appointments");
+  await page.getByTestId("appointment").first().getByRole("link").click();
   await ready(page, info);
   await expectNoViolations(page);
+  const detail = new URL(page.url()).pathname;
+  for (const path of [`${detail}/cancel`, `${detail}/reschedule`]) {
+    await page.goto(path);
+    await ready(page, info);
+    await expectNoViolations(page);
+  }
 });
 
 test("staff pages have no accessibility violations", async ({ page }, info) => {
   await signInAsStaff(page, info);
+  await ready(page, info);
+  await expectNoViolations(page);
+  for (const path of ["/staff/requests", "/staff/schedule", "/staff/schedule?view=week", "/staff/schedule/hours?provider=1", "/staff/settings"]) {
+    await page.goto(path);
+    await ready(page, info);
+    await expectNoViolations(page);
+  }
+  await page.goto("/staff/requests");
+  await page.getByRole("link", { name: "Decline or propose…" }).first().click();
   await ready(page, info);
   await expectNoViolations(page);
 });
@@ -42,6 +64,12 @@ test("hydration produces no console errors", async ({ page }, info) => {
   });
   page.on("pageerror", (e) => errors.push(e.message));
   await signInAsPatient(page, info);
+  await ready(page, info);
+  await page.goto("/appointments");
+  await ready(page, info);
+  await page.getByTestId("appointment").first().getByRole("link").click();
+  await ready(page, info);
+  await page.goto("/appointments/book/1");
   await ready(page, info);
   await page.goto("/staff/login");
   await ready(page, info);

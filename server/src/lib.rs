@@ -1,6 +1,9 @@
 //! The axum server: state, router, middleware and background work. `main.rs` only configures
 //! and serves; tests build the same router.
 
+pub mod calendar;
+pub mod delivery;
+pub mod dev;
 pub mod health;
 pub mod middleware;
 pub mod router;

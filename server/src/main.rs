@@ -31,6 +31,8 @@ async fn run(config: Config) -> Result<(), String> {
     let addr = leptos_options.site_addr;
     let state = server::startup::build_state(config, leptos_options).await?;
     let sweeper = server::workers::spawn_session_sweeper(state.clone());
+    let transport = server::delivery::Transport::from_config(&state.config)?;
+    let delivery = server::delivery::spawn(state.clone(), transport);
     let db = state.db.clone();
     let app = server::router::router(state);
 
@@ -46,6 +48,7 @@ async fn run(config: Config) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
+    delivery.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

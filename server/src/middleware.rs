@@ -1,6 +1,7 @@
 //! Request middleware, outermost first in `router`: request ids and tracing, security headers,
 //! body limit, CSRF, client address, session and page guard.
 
+pub mod api_status;
 pub mod client_ip;
 pub mod csrf;
 pub mod request_id;

@@ -11,9 +11,9 @@ use tower_http::{
 use app::{shell, ssr::state::AppState, App};
 
 use crate::{
-    health,
+    calendar, dev, health,
     middleware::{
-        client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
+        api_status::api_status, client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
         security_headers::security_headers, session::session,
     },
     BODY_LIMIT_BYTES,
@@ -26,9 +26,16 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let request_id = axum::http::HeaderName::from_static("x-request-id");
 
-    Router::new()
+    let mut base = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/appointments/{id}/calendar.ics", get(calendar::download));
+    if !state.config.is_production() {
+        base = base
+            .route("/dev/outbox", get(dev::outbox_page))
+            .route("/dev/outbox.json", get(dev::outbox_json));
+    }
+    base
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(
@@ -51,6 +58,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), csrf))
                 .layer(from_fn_with_state(state.clone(), client_ip))
                 .layer(from_fn_with_state(state.clone(), session))
+                .layer(axum::middleware::from_fn(api_status))
                 // Innermost: it changes the request body type the middleware above expects.
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
         )

@@ -127,6 +127,68 @@ pub enum Action {
     MarkNoShow,
 }
 
+impl Action {
+    pub const ALL: [Action; 15] = [
+        Action::CancelRequest,
+        Action::ChangeRequestedTime,
+        Action::Confirm,
+        Action::Decline,
+        Action::RequestCancellation,
+        Action::RequestReschedule,
+        Action::ProposeTime,
+        Action::ApproveCancellation,
+        Action::DeclineCancellation,
+        Action::ApproveReschedule,
+        Action::DeclineReschedule,
+        Action::AcceptProposal,
+        Action::RejectProposal,
+        Action::Complete,
+        Action::MarkNoShow,
+    ];
+
+    /// The name stored in an appointment's history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::CancelRequest => "cancel_request",
+            Action::ChangeRequestedTime => "change_requested_time",
+            Action::Confirm => "confirm",
+            Action::Decline => "decline",
+            Action::RequestCancellation => "request_cancellation",
+            Action::RequestReschedule => "request_reschedule",
+            Action::ProposeTime => "propose_time",
+            Action::ApproveCancellation => "approve_cancellation",
+            Action::DeclineCancellation => "decline_cancellation",
+            Action::ApproveReschedule => "approve_reschedule",
+            Action::DeclineReschedule => "decline_reschedule",
+            Action::AcceptProposal => "accept_proposal",
+            Action::RejectProposal => "reject_proposal",
+            Action::Complete => "complete",
+            Action::MarkNoShow => "no_show",
+        }
+    }
+
+    /// How the history reads it.
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            Action::CancelRequest => "Canceled the request",
+            Action::ChangeRequestedTime => "Changed the requested time",
+            Action::Confirm => "Confirmed the appointment",
+            Action::Decline => "Declined the request",
+            Action::RequestCancellation => "Requested cancellation",
+            Action::RequestReschedule => "Requested a new time",
+            Action::ProposeTime => "Proposed a new time",
+            Action::ApproveCancellation => "Approved the cancellation",
+            Action::DeclineCancellation => "Declined the cancellation request",
+            Action::ApproveReschedule => "Approved the new time",
+            Action::DeclineReschedule => "Declined the new time",
+            Action::AcceptProposal => "Accepted the proposed time",
+            Action::RejectProposal => "Canceled instead of taking the proposed time",
+            Action::Complete => "Marked the appointment completed",
+            Action::MarkNoShow => "Marked the appointment missed",
+        }
+    }
+}
+
 /// What a transition needs besides the actor's say-so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Requirement {

@@ -14,6 +14,35 @@ pub enum Approval {
     InsideNoticeWindow,
 }
 
+impl Approval {
+    pub const ALL: [Approval; 3] = [
+        Approval::Always,
+        Approval::Never,
+        Approval::InsideNoticeWindow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::Always => "always",
+            Approval::Never => "never",
+            Approval::InsideNoticeWindow => "inside_window",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Approval> {
+        Approval::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// How staff see the choice in Settings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Approval::Always => "Always needs the office's approval",
+            Approval::Never => "Instant (no approval)",
+            Approval::InsideNoticeWindow => "Instant outside the notice window, approval inside it",
+        }
+    }
+}
+
 /// The policy in force for one appointment (a practice's, or a provider's override), stored on
 /// each booking when it is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

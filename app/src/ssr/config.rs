@@ -22,6 +22,11 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Sign out after this long without activity (default 15 minutes).
     pub idle_timeout_secs: i64,
+    /// Send email through this SMTP server (`smtp://`, `smtps://`); unset in development keeps
+    /// messages in the outbox, shown at `/dev/outbox`.
+    pub smtp_url: Option<String>,
+    /// The From address of outgoing email.
+    pub mail_from: String,
 }
 
 impl fmt::Debug for Config {
@@ -34,6 +39,8 @@ impl fmt::Debug for Config {
             .field("secret_key", &"<redacted>")
             .field("trust_proxy", &self.trust_proxy)
             .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .field("smtp", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -103,6 +110,17 @@ impl Config {
                 },
             };
 
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err("SMTP_URL must be an smtp:// or smtps:// URL".into());
+            }
+        } else if prod {
+            return Err("SMTP_URL is required in production".into());
+        }
+        let mail_from =
+            get("PORTICO_MAIL_FROM").unwrap_or_else(|| "Portico <no-reply@localhost>".into());
+
         let flag = |k: &str| matches!(get(k).as_deref(), Some("1" | "true" | "yes"));
         Ok(Config {
             environment,
@@ -112,6 +130,8 @@ impl Config {
             secret_key,
             trust_proxy: flag("PORTICO_TRUST_PROXY"),
             idle_timeout_secs,
+            smtp_url,
+            mail_from,
         })
     }
 
@@ -148,6 +168,8 @@ impl Config {
             secret_key: DEV_SECRET.as_bytes().to_vec(),
             trust_proxy: false,
             idle_timeout_secs: super::session::IDLE_TIMEOUT_SECS,
+            smtp_url: None,
+            mail_from: "Portico <no-reply@localhost>".into(),
         }
     }
 }
@@ -193,11 +215,17 @@ mod tests {
             ("DATABASE_URL", "postgres://p@db/portico"),
             ("PORTICO_BASE_URL", "https://portal.example.org"),
             ("PORTICO_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+            ("SMTP_URL", "smtps://user:pw@mail.example.org"),
         ];
         let c = parse(&full).unwrap();
         assert!(c.is_production());
         assert_eq!(c.cookie_name(), "__Host-portico_session");
-        for missing in ["DATABASE_URL", "PORTICO_BASE_URL", "PORTICO_SECRET_KEY"] {
+        for missing in [
+            "DATABASE_URL",
+            "PORTICO_BASE_URL",
+            "PORTICO_SECRET_KEY",
+            "SMTP_URL",
+        ] {
             let without: Vec<_> = full
                 .iter()
                 .copied()
@@ -229,6 +257,13 @@ mod tests {
         assert!(parse(&[("PORTICO_ENV", "staging")]).is_err());
         assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(parse(&[("PORTICO_BASE_URL", "portal.example.org")]).is_err());
+        assert!(parse(&[("SMTP_URL", "mail.example.org:25")]).is_err());
+    }
+
+    #[test]
+    fn the_smtp_password_never_reaches_debug_output() {
+        let c = parse(&[("SMTP_URL", "smtp://user:hunter2@127.0.0.1:2525")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
     }
 
     #[test]

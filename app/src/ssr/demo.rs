@@ -12,6 +12,9 @@ pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "Portico-admin1";
 pub const FRONT_DESK_USERNAME: &str = "frontdesk";
 pub const FRONT_DESK_PASSWORD: &str = "Portico-desk1";
+/// The admin of the second practice: for trying (and testing) that practices stay apart.
+pub const HARBOR_ADMIN_USERNAME: &str = "harbor";
+pub const HARBOR_ADMIN_PASSWORD: &str = "Portico-harbor1";
 
 const DEMO_EMAIL: &str = "emma.carter@example.com";
 const DEMO_PHONE: &str = "+12125550101";
@@ -129,6 +132,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     let patient_hash = hasher.hash(PATIENT_PASSWORD.into()).await?;
     let admin_hash = hasher.hash(ADMIN_PASSWORD.into()).await?;
     let desk_hash = hasher.hash(FRONT_DESK_PASSWORD.into()).await?;
+    let harbor_hash = hasher.hash(HARBOR_ADMIN_PASSWORD.into()).await?;
 
     let mut tx = db.begin().await?;
     let c = &mut *tx;
@@ -149,8 +153,8 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     )
     .await?;
 
-    provider(c, riverside, "Dr. Maya Patel", &["Family Medicine"], now).await?;
-    provider(
+    let patel = provider(c, riverside, "Dr. Maya Patel", &["Family Medicine"], now).await?;
+    let okafor = provider(
         c,
         riverside,
         "Dr. James Okafor",
@@ -158,8 +162,8 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
         now,
     )
     .await?;
-    provider(c, harbor, "Dr. Sofia Alvarez", &["Pediatrics"], now).await?;
-    provider(
+    let alvarez = provider(c, harbor, "Dr. Sofia Alvarez", &["Pediatrics"], now).await?;
+    let kim = provider(
         c,
         harbor,
         "Dr. Daniel Kim",
@@ -198,6 +202,31 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
         c,
         riverside,
         (FRONT_DESK_USERNAME, &desk_hash, "Marcus Lee", "front_desk"),
+        now,
+    )
+    .await?;
+    staff(
+        c,
+        harbor,
+        (HARBOR_ADMIN_USERNAME, &harbor_hash, "Noah Brooks", "admin"),
+        now,
+    )
+    .await?;
+
+    super::demo_appointments::seed(
+        c,
+        super::demo_appointments::Ids {
+            riverside,
+            harbor,
+            patel,
+            okafor,
+            alvarez,
+            kim,
+            emma_riverside,
+            emma_harbor,
+            lily_harbor,
+            account,
+        },
         now,
     )
     .await?;

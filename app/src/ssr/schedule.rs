@@ -97,6 +97,12 @@ pub fn format_instant(ts: i64, zone: Tz) -> String {
     }
 }
 
+/// The first instant of a practice-local date (midnight, or the first hour that exists where
+/// a clock change skips midnight).
+pub fn local_midnight(date: NaiveDate, zone: Tz) -> Option<i64> {
+    (0..3).find_map(|h| instant(zone, date.and_hms_opt(h, 0, 0)?))
+}
+
 /// The practice-local date an instant falls on.
 pub fn local_date(ts: i64, zone: Tz) -> Option<NaiveDate> {
     DateTime::<Utc>::from_timestamp(ts, 0).map(|t| t.with_timezone(&zone).date_naive())

@@ -166,9 +166,89 @@ impl TestApp {
             .await
     }
 
+    /// The demo patient with her Riverside record selected (the default is Harbor's, first
+    /// by name).
+    pub async fn patient_at_riverside(&self) -> String {
+        let cookie = self.patient().await;
+        let chart = self.chart_id("Emma", "America/New_York").await;
+        let r = self
+            .send(
+                self.post("/api/records/select", &format!("record_id={chart}"))
+                    .cookie(&cookie),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        cookie
+    }
+
     pub async fn admin(&self) -> String {
         self.sign_in(true, demo::ADMIN_USERNAME, demo::ADMIN_PASSWORD)
             .await
+    }
+
+    pub async fn front_desk(&self) -> String {
+        self.sign_in(true, demo::FRONT_DESK_USERNAME, demo::FRONT_DESK_PASSWORD)
+            .await
+    }
+
+    /// The admin of the other practice (Harbor).
+    pub async fn harbor(&self) -> String {
+        self.sign_in(
+            true,
+            demo::HARBOR_ADMIN_USERNAME,
+            demo::HARBOR_ADMIN_PASSWORD,
+        )
+        .await
+    }
+
+    /// POST a server function as the app's JavaScript does, with a session.
+    pub async fn call(&self, cookie: &str, path: &str, body: &str) -> Reply {
+        self.send(self.post(path, body).cookie(cookie)).await
+    }
+
+    /// The id of the demo appointment booked for `reason`.
+    pub async fn appointment(&self, reason: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM appointments WHERE visit_reason = $1")
+            .bind(reason)
+            .fetch_one(self.db.read())
+            .await
+            .unwrap_or_else(|e| panic!("no demo appointment for {reason}: {e}"))
+    }
+
+    pub async fn provider_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM providers WHERE display_name = $1")
+            .bind(name)
+            .fetch_one(self.db.read())
+            .await
+            .unwrap()
+    }
+
+    /// The chart of `given` name at the practice in `zone`.
+    pub async fn chart_id(&self, given: &str, zone: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT c.id FROM patient_charts c JOIN practices p ON p.id = c.practice_id WHERE c.given_name = $1 AND p.time_zone = $2",
+        )
+        .bind(given)
+        .bind(zone)
+        .fetch_one(self.db.read())
+        .await
+        .unwrap()
+    }
+
+    pub async fn starts_at(&self, id: i64) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT starts_at FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db.read())
+            .await
+            .unwrap()
+    }
+
+    pub async fn state_of(&self, id: i64) -> String {
+        sqlx::query_scalar::<_, String>("SELECT state FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db.read())
+            .await
+            .unwrap()
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
@@ -176,6 +256,12 @@ impl TestApp {
             .fetch_one(self.db.read())
             .await
             .unwrap()
+    }
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 

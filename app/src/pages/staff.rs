@@ -1,0 +1,7 @@
+//! Staff pages for appointments: requests, one appointment, the schedule, hours and policies.
+
+pub mod appointment;
+pub mod hours;
+pub mod requests;
+pub mod schedule;
+pub mod settings;
