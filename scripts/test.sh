@@ -37,8 +37,12 @@ fi
 # Odd zones on purpose (half- and three-quarter-hour offsets): nothing may depend on the
 # server's zone. The browser journeys run their server and browser in other zones again.
 say "unit, database and request-level tests (SQLite and PostgreSQL)"
-TZ=America/St_Johns record cargo test -p app --features ssr
-TZ=Pacific/Chatham record cargo test -p server
+# Compiled first, then run under a deadline: a hung test must fail the run in minutes, not
+# sit until CI's own limit.
+cargo test -p app --features ssr --no-run
+cargo test -p server --no-run
+TZ=America/St_Johns record timeout --kill-after=10s 15m cargo test -p app --features ssr
+TZ=Pacific/Chatham record timeout --kill-after=10s 15m cargo test -p server
 
 say "building the site (server and WASM)"
 cargo leptos build

@@ -72,7 +72,7 @@ impl Db {
             }
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?;
-                let pool = AnyPoolOptions::new()
+                let pool = without_reaper(AnyPoolOptions::new())
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
@@ -132,8 +132,17 @@ impl Db {
     }
 }
 
+/// No idle or lifetime reaping. sqlx 0.8's reaper can read a wrapped-around idle count when a
+/// connection is returned at the same moment it sweeps (sqlx issue 3645), and then spins on
+/// a runtime thread for ever; its first sweep runs as the pool opens, exactly when the startup
+/// check returns its connection. A CI run hung that way. Idle connections cost nothing here:
+/// SQLite's are file handles and PostgreSQL's are at most 16, checked before each use.
+fn without_reaper(options: AnyPoolOptions) -> AnyPoolOptions {
+    options.idle_timeout(None).max_lifetime(None).min_connections(0)
+}
+
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new()
+    without_reaper(AnyPoolOptions::new())
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(|conn, _meta| {
@@ -181,6 +190,14 @@ mod tests {
     }
 
     use crate::ssr::testing::TestDb;
+
+    crate::db_test!(pools_never_reap, |t: TestDb| async move {
+        for pool in [t.db.read(), t.db.write()] {
+            assert_eq!(pool.options().get_idle_timeout(), None);
+            assert_eq!(pool.options().get_max_lifetime(), None);
+            assert_eq!(pool.options().get_min_connections(), 0);
+        }
+    });
 
     async fn columns(db: &Db) -> Vec<(String, String)> {
         let sql = match db.backend() {
