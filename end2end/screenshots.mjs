@@ -72,6 +72,19 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["ph
   await shoot(`staff-requests-${label}`, viewport, (p) => staff(p, "/staff/requests"));
   await shoot(`staff-schedule-week-${label}`, viewport, (p) => staff(p, "/staff/schedule?view=week"));
   await shoot(`staff-settings-${label}`, viewport, (p) => staff(p, "/staff/settings"));
+  await shoot(`staff-patient-${label}`, viewport, async (p) => {
+    await staff(p, "/staff/patients?q=Nguyen");
+    await p.click("text=Nguyen, Sophia");
+    await p.waitForSelector("[data-testid=pin]");
+  });
+  await shoot(`account-${label}`, viewport, (p) => patient(p, "/account"));
+  await shoot(`forgot-password-${label}`, viewport, async (p) => { await p.goto(base + "/forgot-password"); });
+  await shoot(`enroll-${label}`, viewport, async (p) => {
+    const list = await (await fetch(base + "/dev/outbox.json?to=sophia.nguyen%40example.com")).json();
+    const path = list.map((m) => m.body.match(/\/enroll\/[0-9a-f]+/)?.[0]).find(Boolean);
+    await p.goto(base + path);
+    await p.waitForLoadState("networkidle").catch(() => {});
+  });
 }
 // Without JavaScript: the same forms as plain HTML posts.
 await shoot("nojs-login-error-phone", { width: 390, height: 844 }, async (p) => {

@@ -1,6 +1,9 @@
 //! Server functions, one file per domain. Each checks who is asking on the server; the
 //! bodies live in `ssr` so that they never reach the WASM bundle.
 
+pub mod access;
+pub mod account;
 pub mod appointments;
 pub mod auth;
+pub mod enroll;
 pub mod staff;

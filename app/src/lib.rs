@@ -26,6 +26,7 @@ use crate::{
     auth_context::Auth,
     layout::{patient::PatientLayout, staff::StaffLayout},
     pages::{
+        account::AccountPage,
         appointments::{
             book::{BookConfirmPage, BookSearchPage, BookWeekPage},
             cancel::CancelPage,
@@ -33,13 +34,19 @@ use crate::{
             list::AppointmentsPage,
             reschedule::{RescheduleConfirmPage, ReschedulePage},
         },
-        coming_soon::{ComingSoon, RecoveryComingSoon},
+        coming_soon::ComingSoon,
+        enroll::EnrollPage,
         home::HomePage,
         not_found::NotFound,
+        recovery::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage},
         sign_in::{PatientSignIn, StaffSignIn},
         staff::{
-            appointment::StaffAppointmentPage, hours::HoursPage, requests::RequestsPage,
-            schedule::SchedulePage, settings::SettingsPage,
+            appointment::StaffAppointmentPage,
+            hours::HoursPage,
+            patients::{PatientPage, PatientsPage},
+            requests::RequestsPage,
+            schedule::SchedulePage,
+            settings::SettingsPage,
         },
         staff_home::StaffHome,
     },
@@ -93,14 +100,17 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route ssr=SsrMode::Async path=path!("/login") view=PatientSignIn/>
-            <Route ssr=SsrMode::Async path=path!("/forgot-password") view=|| view! { <RecoveryComingSoon title="Forgot password"/> }/>
-            <Route ssr=SsrMode::Async path=path!("/forgot-username") view=|| view! { <RecoveryComingSoon title="Forgot username"/> }/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-password") view=ForgotPasswordPage/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-username") view=ForgotUsernamePage/>
+            <Route ssr=SsrMode::Async path=path!("/reset-password/:token") view=ResetPasswordPage/>
+            <Route ssr=SsrMode::Async path=path!("/enroll/:token") view=EnrollPage/>
             <Route ssr=SsrMode::Async path=path!("/staff/login") view=StaffSignIn/>
             <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
                 <Route ssr=SsrMode::Async path=path!("") view=StaffHome/>
                 <Route ssr=SsrMode::Async path=path!("requests") view=RequestsPage/>
                 <Route ssr=SsrMode::Async path=path!("appointments/:id") view=StaffAppointmentPage/>
-                <Route ssr=SsrMode::Async path=path!("patients") view=|| view! { <ComingSoon title="Patients" text="Search charts, invite patients to the portal and manage their access here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("patients") view=PatientsPage/>
+                <Route ssr=SsrMode::Async path=path!("patients/:id") view=PatientPage/>
                 <Route ssr=SsrMode::Async path=path!("schedule") view=SchedulePage/>
                 <Route ssr=SsrMode::Async path=path!("schedule/hours") view=HoursPage/>
                 <Route ssr=SsrMode::Async path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="The practice's shared inbox will live here."/> }/>
@@ -120,7 +130,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("messages") view=|| view! { <ComingSoon title="Messages" text="You will write to your care team here."/> }/>
                 <Route ssr=SsrMode::Async path=path!("health-record") view=|| view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }/>
                 <Route ssr=SsrMode::Async path=path!("activity") view=|| view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }/>
-                <Route ssr=SsrMode::Async path=path!("account") view=|| view! { <ComingSoon title="Account" text="You will change your password, contact details and preferences here."/> }/>
+                <Route ssr=SsrMode::Async path=path!("account") view=AccountPage/>
             </ParentRoute>
         </Routes>
     }

@@ -1,5 +1,6 @@
 //! Types that cross the wire between server and browser. None of them carries a secret.
 
+pub mod access;
 pub mod appointments;
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,10 @@
+pub mod account;
 pub mod appointments;
 pub mod coming_soon;
+pub mod enroll;
 pub mod home;
 pub mod not_found;
+pub mod recovery;
 pub mod sign_in;
 pub mod staff;
 pub mod staff_home;

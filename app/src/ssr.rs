@@ -1,21 +1,29 @@
 //! Server-only code: configuration, database, sessions, hashing. Never compiled to WASM.
 
+pub mod access;
+pub mod account_settings;
 pub mod accounts;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod budget;
 pub mod clock;
+pub mod codes;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_appointments;
+pub mod enroll;
 pub mod ics;
+pub mod new_password;
 pub mod outbox;
 pub mod password;
+pub mod recovery;
 pub mod request;
 pub mod schedule;
 pub mod session;
 pub mod state;
+pub mod texts;
 pub mod throttle;
 pub mod token;
 

@@ -13,7 +13,8 @@ async function expectNoViolations(page: import("@playwright/test").Page) {
 }
 
 test("sign-in pages have no accessibility violations", async ({ page }, info) => {
-  for (const path of ["/login", "/staff/login", "/forgot-password"]) {
+  const dead = "0".repeat(64);
+  for (const path of ["/login", "/staff/login", "/forgot-password", "/forgot-username", `/enroll/${dead}`, `/reset-password/${dead}`]) {
     await page.goto(path);
     await ready(page, info);
     await expectNoViolations(page);
@@ -24,7 +25,7 @@ test("patient pages have no accessibility violations", async ({ page }, info) =>
   await signInAsPatient(page, info);
   await ready(page, info);
   await expectNoViolations(page);
-  for (const path of ["/appointments", "/appointments?filter=past", "/appointments/book", "/appointments/book/1"]) {
+  for (const path of ["/appointments", "/appointments?filter=past", "/appointments/book", "/appointments/book/1", "/account"]) {
     await page.goto(path);
     await ready(page, info);
     await expectNoViolations(page);
@@ -46,7 +47,7 @@ test("staff pages have no accessibility violations", async ({ page }, info) => {
   await signInAsStaff(page, info);
   await ready(page, info);
   await expectNoViolations(page);
-  for (const path of ["/staff/requests", "/staff/schedule", "/staff/schedule?view=week", "/staff/schedule/hours?provider=1", "/staff/settings"]) {
+  for (const path of ["/staff/requests", "/staff/schedule", "/staff/schedule?view=week", "/staff/schedule/hours?provider=1", "/staff/settings", "/staff/patients"]) {
     await page.goto(path);
     await ready(page, info);
     await expectNoViolations(page);
@@ -54,6 +55,21 @@ test("staff pages have no accessibility violations", async ({ page }, info) => {
   await page.goto("/staff/requests");
   await page.getByRole("link", { name: "Decline or propose…" }).first().click();
   await ready(page, info);
+  await expectNoViolations(page);
+  // A chart with a pending invitation: the portal-access panel with its PIN.
+  await page.goto("/staff/patients?q=Nguyen");
+  await page.getByRole("link", { name: "Nguyen, Sophia" }).click();
+  await ready(page, info);
+  await expect(page.getByTestId("pin")).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test("invitation pages have no accessibility violations", async ({ page, request }, info) => {
+  const list: { to: string; body: string }[] = await (await request.get("/dev/outbox.json?to=sophia.nguyen%40example.com")).json();
+  const link = list.map((m) => m.body.match(/\/enroll\/[0-9a-f]+/)?.[0]).find(Boolean)!;
+  await page.goto(link);
+  await ready(page, info);
+  await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
   await expectNoViolations(page);
 });
 

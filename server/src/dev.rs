@@ -1,20 +1,36 @@
-//! Development-only pages: the outbox as a mailbox (`/dev/outbox`) and as JSON
-//! (`/dev/outbox.json`). The router adds them only outside production, so there they are 404.
+//! Development-only endpoints: the outbox as a mailbox (`/dev/outbox`) and as JSON
+//! (`/dev/outbox.json`, `?to=` filters by recipient), and `POST /dev/charts`, which adds a
+//! never-invited chart so that browser journeys each enroll their own patient. The router adds
+//! them only outside production, so there they are 404.
 
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Response},
-    Json,
+    Form, Json,
 };
+use serde::Deserialize;
 
 use app::ssr::{outbox, state::AppState};
 
 const SHOWN: i64 = 200;
 
-pub async fn outbox_json(State(state): State<AppState>) -> Response {
+#[derive(Deserialize)]
+pub struct OutboxFilter {
+    to: Option<String>,
+}
+
+pub async fn outbox_json(
+    State(state): State<AppState>,
+    Query(filter): Query<OutboxFilter>,
+) -> Response {
     match outbox::recent(&state.db, SHOWN).await {
-        Ok(list) => Json(list).into_response(),
+        Ok(mut list) => {
+            if let Some(to) = filter.to {
+                list.retain(|m| m.to == to);
+            }
+            Json(list).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "reading the outbox failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -59,4 +75,37 @@ pub async fn outbox_page(State(state): State<AppState>) -> Response {
          <h1>Outbox (development only)</h1><p>Messages the portal would send. Also as <a href=\"/dev/outbox.json\">JSON</a>.</p>{rows}</main></body></html>"
     ))
     .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct NewChart {
+    given_name: String,
+    family_name: String,
+    /// YYYY-MM-DD
+    date_of_birth: String,
+    email: String,
+    phone: String,
+}
+
+/// Add a never-invited chart at the first practice; answers `{"id": …}`.
+pub async fn new_chart(State(state): State<AppState>, Form(c): Form<NewChart>) -> Response {
+    let created = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO patient_charts (practice_id, given_name, family_name, date_of_birth, email, phone, created_at) \
+         VALUES ((SELECT MIN(id) FROM practices), $1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&c.given_name)
+    .bind(&c.family_name)
+    .bind(&c.date_of_birth)
+    .bind(&c.email)
+    .bind(&c.phone)
+    .bind(state.clock.now())
+    .fetch_one(state.db.write())
+    .await;
+    match created {
+        Ok(id) => Json(serde_json::json!({ "id": id })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "creating a development chart failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

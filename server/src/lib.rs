@@ -9,6 +9,7 @@ pub mod middleware;
 pub mod router;
 pub mod startup;
 pub mod telemetry;
+pub mod texting;
 pub mod workers;
 
 /// Largest request body accepted. Sign-in forms are tiny; this blocks memory-exhaustion posts.

@@ -33,7 +33,8 @@ pub fn router(state: AppState) -> Router {
     if !state.config.is_production() {
         base = base
             .route("/dev/outbox", get(dev::outbox_page))
-            .route("/dev/outbox.json", get(dev::outbox_json));
+            .route("/dev/outbox.json", get(dev::outbox_json))
+            .route("/dev/charts", axum::routing::post(dev::new_chart));
     }
     base
         .leptos_routes(&state, routes, move || shell(options.clone()))

@@ -11,7 +11,27 @@ use app::ssr::{
     demo,
     password::Hasher,
     state::AppState,
+    texts::{DevOutbox, TextSender},
 };
+
+use crate::texting::HttpTexts;
+
+/// The provider for security codes: HTTP when configured; otherwise the development outbox,
+/// or none in production (phone options are then not offered).
+pub fn text_sender(
+    config: &Config,
+    db: &Db,
+    clock: &Clock,
+) -> Result<Option<Arc<dyn TextSender>>, String> {
+    Ok(match &config.sms_url {
+        Some(url) => Some(Arc::new(HttpTexts::new(url, config.sms_token.clone())?)),
+        None if config.is_production() => None,
+        None => Some(Arc::new(DevOutbox {
+            db: db.clone(),
+            clock: clock.clone(),
+        })),
+    })
+}
 
 pub async fn build_state(
     config: Config,
@@ -33,7 +53,9 @@ pub async fn build_state(
     {
         tracing::info!("demo data seeded");
     }
+    let texts = text_sender(&config, &db, &clock)?;
     Ok(AppState {
+        texts,
         db,
         config: Arc::new(config),
         hasher,

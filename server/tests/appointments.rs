@@ -907,3 +907,29 @@ both!(
         }
     }
 );
+
+both!(
+    appointment_emails_follow_the_patients_preferences,
+    |app: TestApp| async move {
+        let cookie = app.patient_at_riverside().await;
+        let r = app
+            .call(&cookie, "/api/account/preferences", "notify_reminders=on")
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+        let before = app.count("SELECT COUNT(*) FROM outbox").await;
+        book_patel(&app, &cookie, 4).await;
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox").await,
+            before,
+            "appointment emails are off"
+        );
+        app.call(
+            &cookie,
+            "/api/account/preferences",
+            "notify_appointments=on&notify_reminders=on",
+        )
+        .await;
+        book_patel(&app, &cookie, 5).await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, before + 1);
+    }
+);

@@ -83,6 +83,10 @@ fn SignIn(kind: PrincipalKind) -> impl IntoView {
                 Some(view! {
                     <Alert tone=Tone::Info>"Your session has ended. Please sign in again."</Alert>
                 }.into_any())
+            } else if q.get("reset").is_some() {
+                Some(view! {
+                    <Alert tone=Tone::Success>"Your password has been changed. Sign in with your new password."</Alert>
+                }.into_any())
             } else if q.get("signed_out").is_some() {
                 Some(view! { <Alert tone=Tone::Success>"You have signed out."</Alert> }.into_any())
             } else if q.get("next").is_some() {

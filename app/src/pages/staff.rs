@@ -2,6 +2,7 @@
 
 pub mod appointment;
 pub mod hours;
+pub mod patients;
 pub mod requests;
 pub mod schedule;
 pub mod settings;

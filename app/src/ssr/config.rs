@@ -27,6 +27,14 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The From address of outgoing email.
     pub mail_from: String,
+    /// Digits in a security code: 6, or 5 where a provider's texts need it.
+    pub code_digits: u32,
+    /// Seconds before "Request the code again" is offered.
+    pub code_resend_secs: i64,
+    /// The HTTP SMS/voice provider's endpoint; unset keeps texts in the development outbox.
+    pub sms_url: Option<String>,
+    /// Bearer token for the SMS/voice provider.
+    pub sms_token: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -41,6 +49,10 @@ impl fmt::Debug for Config {
             .field("idle_timeout_secs", &self.idle_timeout_secs)
             .field("smtp", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("code_digits", &self.code_digits)
+            .field("code_resend_secs", &self.code_resend_secs)
+            .field("sms", &self.sms_url.as_deref().map(redact_url))
+            .field("sms_token", &self.sms_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -121,6 +133,30 @@ impl Config {
         let mail_from =
             get("PORTICO_MAIL_FROM").unwrap_or_else(|| "Portico <no-reply@localhost>".into());
 
+        let code_digits = match get("PORTICO_CODE_DIGITS").as_deref() {
+            None | Some("6") => 6,
+            Some("5") => 5,
+            Some(_) => return Err("PORTICO_CODE_DIGITS must be 5 or 6".into()),
+        };
+        let code_resend_secs = match get("PORTICO_CODE_RESEND_SECS") {
+            None => 120,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=600).contains(&n) => n,
+                _ => {
+                    return Err(
+                        "PORTICO_CODE_RESEND_SECS must be a number of seconds from 1 to 600".into(),
+                    )
+                }
+            },
+        };
+        let sms_url = get("PORTICO_SMS_URL");
+        if let Some(url) = &sms_url {
+            if !(url.starts_with("https://") || (!prod && url.starts_with("http://"))) {
+                return Err("PORTICO_SMS_URL must be an https:// URL".into());
+            }
+        }
+        let sms_token = get("PORTICO_SMS_TOKEN");
+
         let flag = |k: &str| matches!(get(k).as_deref(), Some("1" | "true" | "yes"));
         Ok(Config {
             environment,
@@ -132,6 +168,10 @@ impl Config {
             idle_timeout_secs,
             smtp_url,
             mail_from,
+            code_digits,
+            code_resend_secs,
+            sms_url,
+            sms_token,
         })
     }
 
@@ -170,6 +210,10 @@ impl Config {
             idle_timeout_secs: super::session::IDLE_TIMEOUT_SECS,
             smtp_url: None,
             mail_from: "Portico <no-reply@localhost>".into(),
+            code_digits: 6,
+            code_resend_secs: 120,
+            sms_url: None,
+            sms_token: None,
         }
     }
 }
@@ -294,5 +338,31 @@ mod tests {
             "postgres://app:***@db:5432/portico"
         );
         assert_eq!(redact_url("sqlite:portico.db"), "sqlite:portico.db");
+    }
+
+    #[test]
+    fn security_code_settings() {
+        let c = parse(&[]).unwrap();
+        assert_eq!((c.code_digits, c.code_resend_secs), (6, 120));
+        assert!(c.sms_url.is_none());
+        assert_eq!(
+            parse(&[("PORTICO_CODE_DIGITS", "5")]).unwrap().code_digits,
+            5
+        );
+        assert!(parse(&[("PORTICO_CODE_DIGITS", "4")]).is_err());
+        assert!(parse(&[("PORTICO_CODE_RESEND_SECS", "0")]).is_err());
+        assert_eq!(
+            parse(&[("PORTICO_CODE_RESEND_SECS", "3")])
+                .unwrap()
+                .code_resend_secs,
+            3
+        );
+        assert!(parse(&[("PORTICO_SMS_URL", "ftp://x")]).is_err());
+        let with_sms = parse(&[
+            ("PORTICO_SMS_URL", "http://127.0.0.1:9/send"),
+            ("PORTICO_SMS_TOKEN", "t0ken"),
+        ])
+        .unwrap();
+        assert!(!format!("{with_sms:?}").contains("t0ken"));
     }
 }

@@ -138,7 +138,10 @@ impl Db {
 /// check returns its connection. A CI run hung that way. Idle connections cost nothing here:
 /// SQLite's are file handles and PostgreSQL's are at most 16, checked before each use.
 fn without_reaper(options: AnyPoolOptions) -> AnyPoolOptions {
-    options.idle_timeout(None).max_lifetime(None).min_connections(0)
+    options
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .min_connections(0)
 }
 
 fn sqlite_pool(max: u32) -> AnyPoolOptions {

@@ -18,6 +18,20 @@ pub const HARBOR_ADMIN_PASSWORD: &str = "Portico-harbor1";
 
 const DEMO_EMAIL: &str = "emma.carter@example.com";
 const DEMO_PHONE: &str = "+12125550101";
+/// Emma's security question and answer, for trying password recovery.
+pub const DEMO_QUESTION: &str = "What was the name of your first pet?";
+pub const DEMO_ANSWER: &str = "Biscuit";
+
+/// A Riverside chart that was never invited: anyone can invite and enroll it.
+pub const NEW_PATIENT: (&str, &str, &str) = ("Oliver", "Bennett", "1979-11-23");
+pub const NEW_PATIENT_EMAIL: &str = "oliver.bennett@example.com";
+pub const NEW_PATIENT_PHONE: &str = "+12125550123";
+/// A Riverside chart with a pending invitation whose PIN the admin reads in the chart.
+pub const INVITED_PATIENT: (&str, &str, &str) = ("Sophia", "Nguyen", "1992-06-30");
+pub const INVITED_PATIENT_EMAIL: &str = "sophia.nguyen@example.com";
+pub const INVITED_PATIENT_PHONE: &str = "+12125550177";
+/// Demo emails link here, the address `make run` serves.
+const DEMO_BASE_URL: &str = "http://127.0.0.1:3000";
 
 async fn practice(
     c: &mut AnyConnection,
@@ -58,27 +72,77 @@ async fn provider(
     Ok(id)
 }
 
-/// A chart: (given name, family name, date of birth YYYY-MM-DD).
+/// One of Emma's family's charts: (given name, family name, date of birth YYYY-MM-DD).
 async fn chart(
     c: &mut AnyConnection,
     practice: i64,
     person: (&str, &str, &str),
     now: i64,
 ) -> Result<i64, sqlx::Error> {
+    chart_with(c, practice, person, (DEMO_EMAIL, DEMO_PHONE), "active", now).await
+}
+
+async fn chart_with(
+    c: &mut AnyConnection,
+    practice: i64,
+    person: (&str, &str, &str),
+    contact: (&str, &str),
+    portal_status: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     let (given, family, born) = person;
     sqlx::query_scalar(
-        "INSERT INTO patient_charts (practice_id, given_name, family_name, date_of_birth, email, phone, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO patient_charts (practice_id, given_name, family_name, date_of_birth, email, phone, portal_status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(practice)
     .bind(given)
     .bind(family)
     .bind(born)
-    .bind(DEMO_EMAIL)
-    .bind(DEMO_PHONE)
+    .bind(contact.0)
+    .bind(contact.1)
+    .bind(portal_status)
     .bind(now)
     .fetch_one(c)
     .await
+}
+
+/// A pending invitation for `chart_id`, and its email in the outbox.
+async fn invitation(
+    c: &mut AnyConnection,
+    chart_id: i64,
+    to: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let link_token = super::token::new_token();
+    sqlx::query(
+        "INSERT INTO portal_invitations (chart_id, token_hash, pin_salt, status, created_at, expires_at) \
+         VALUES ($1, $2, $3, 'pending', $4, $5)",
+    )
+    .bind(chart_id)
+    .bind(super::token::token_hash(&link_token))
+    .bind(super::token::random_hex(16))
+    .bind(now)
+    .bind(now + super::access::INVITATION_TTL_SECS)
+    .execute(&mut *c)
+    .await?;
+    super::outbox::enqueue(
+        c,
+        now,
+        super::outbox::Message {
+            channel: super::outbox::Channel::Email,
+            to,
+            subject: "Riverside Family Medicine invites you to your patient portal",
+            body: &format!(
+                "Hello Sophia,\n\nRiverside Family Medicine invites you to its patient portal.\n\n\
+                 Access your records: {DEMO_BASE_URL}/enroll/{link_token}\n\n\
+                 Have the access code (PIN) the office gave you and your date of birth ready.\n"
+            ),
+            dedupe_key: None,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn link(
@@ -132,6 +196,9 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     let patient_hash = hasher.hash(PATIENT_PASSWORD.into()).await?;
     let admin_hash = hasher.hash(ADMIN_PASSWORD.into()).await?;
     let desk_hash = hasher.hash(FRONT_DESK_PASSWORD.into()).await?;
+    let answer_hash = hasher
+        .hash(crate::domain::access::normalize_answer(DEMO_ANSWER))
+        .await?;
     let harbor_hash = hasher.hash(HARBOR_ADMIN_PASSWORD.into()).await?;
 
     let mut tx = db.begin().await?;
@@ -178,18 +245,42 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     let lily_harbor = chart(c, harbor, ("Lily", "Carter", "2017-09-03"), now).await?;
 
     let account: i64 = sqlx::query_scalar(
-        "INSERT INTO portal_accounts (username, password_hash, display_name, email, status, created_at) \
-         VALUES ($1, $2, 'Emma Carter', $3, 'active', $4) RETURNING id",
+        "INSERT INTO portal_accounts (username, password_hash, display_name, email, phone, \
+         security_question, security_answer_hash, status, created_at) \
+         VALUES ($1, $2, 'Emma Carter', $3, $4, $5, $6, 'active', $7) RETURNING id",
     )
     .bind(PATIENT_USERNAME)
     .bind(&patient_hash)
     .bind(DEMO_EMAIL)
+    .bind(DEMO_PHONE)
+    .bind(DEMO_QUESTION)
+    .bind(&answer_hash)
     .bind(now)
     .fetch_one(&mut *c)
     .await?;
     link(c, account, emma_riverside, "self", now).await?;
     link(c, account, emma_harbor, "self", now).await?;
     link(c, account, lily_harbor, "representative", now).await?;
+
+    chart_with(
+        c,
+        riverside,
+        NEW_PATIENT,
+        (NEW_PATIENT_EMAIL, NEW_PATIENT_PHONE),
+        "not_invited",
+        now,
+    )
+    .await?;
+    let sophia = chart_with(
+        c,
+        riverside,
+        INVITED_PATIENT,
+        (INVITED_PATIENT_EMAIL, INVITED_PATIENT_PHONE),
+        "invited",
+        now,
+    )
+    .await?;
+    invitation(c, sophia, INVITED_PATIENT_EMAIL, now).await?;
 
     staff(
         c,
@@ -267,5 +358,19 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(zones, ["America/Los_Angeles", "America/New_York"]);
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT portal_status FROM patient_charts ORDER BY given_name, id")
+                .fetch_all(t.db.read())
+                .await
+                .unwrap();
+        // Emma ×2, Lily, Oliver, Sophia.
+        assert_eq!(
+            statuses,
+            ["active", "active", "active", "not_invited", "invited"]
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM portal_invitations WHERE status = 'pending'").await,
+            1
+        );
     });
 }

@@ -118,9 +118,13 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 pub const MAX_ATTEMPTS: i64 = 20;
 
 /// Record a delivery. Only a pending message changes, so two workers cannot both claim it.
+/// A message really sent loses its body: invitation and reset links must not outlive their
+/// delivery in the database. (Development keeps bodies: `/dev/outbox` shows them.)
 pub async fn mark_delivered(db: &Db, id: i64, status: &str, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE outbox SET status = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3 AND status = 'pending'",
+        "UPDATE outbox SET status = $1, sent_at = $2, attempts = attempts + 1, \
+         body = CASE WHEN $1 = 'sent' THEN '' ELSE body END \
+         WHERE id = $3 AND status = 'pending'",
     )
     .bind(status)
     .bind(now)

@@ -94,6 +94,33 @@ pub fn clear_session_cookie(config: &Config) -> String {
     )
 }
 
+/// A cookie sent with this request.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The cookie that says "identity proven" between the steps of an enrollment or a password
+/// reset: it keeps that proof out of the address and ties it to this browser.
+pub const STEP_COOKIE: &str = "portico_step";
+
+pub fn step_cookie(config: &Config, token: &str, max_age: i64) -> String {
+    let secure = if config.is_production() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{STEP_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
 /// Give a failing server function the HTTP status its error deserves. A plain form post keeps
 /// the redirect that carries the error back to the form.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::{clock::Clock, config::Config, db::Db, password::Hasher};
+use super::{clock::Clock, config::Config, db::Db, password::Hasher, texts::TextSender};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +14,9 @@ pub struct AppState {
     pub hasher: Hasher,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
+    /// Where security codes go by text or voice; `None` when no provider is set up in
+    /// production (phone options are then not offered).
+    pub texts: Option<Arc<dyn TextSender>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

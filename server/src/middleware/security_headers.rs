@@ -24,6 +24,8 @@ pub async fn security_headers(
 ) -> Response {
     let nonce = token::random_hex(16);
     let asset = super::is_asset(req.uri().path());
+    // A page whose address holds a one-time token must not pass that address on to anyone.
+    let token_page = super::session::is_token_page(req.uri().path());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -37,7 +39,14 @@ pub async fn security_headers(
         &content_security_policy(&nonce),
     );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(
+        header::REFERRER_POLICY,
+        if token_page {
+            "no-referrer"
+        } else {
+            "strict-origin-when-cross-origin"
+        },
+    );
     set(header::X_FRAME_OPTIONS, "DENY");
     set(
         HeaderName::from_static("permissions-policy"),

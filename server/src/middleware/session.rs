@@ -36,6 +36,7 @@ pub fn area(path: &str) -> Area {
         "/readyz",
     ];
     if PUBLIC.contains(&path)
+        || is_token_page(path)
         || path.starts_with("/api/")
         || path.starts_with("/dev/")
         || super::is_asset(path)
@@ -46,6 +47,11 @@ pub fn area(path: &str) -> Area {
     } else {
         Area::Patient
     }
+}
+
+/// Pages opened from an emailed link; the token in the address is the key.
+pub fn is_token_page(path: &str) -> bool {
+    path.starts_with("/enroll/") || path.starts_with("/reset-password/")
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -136,6 +142,9 @@ mod tests {
     #[test]
     fn areas() {
         assert_eq!(area("/login"), Area::Public);
+        assert_eq!(area("/enroll/abc"), Area::Public);
+        assert_eq!(area("/reset-password/abc"), Area::Public);
+        assert_eq!(area("/account"), Area::Patient);
         assert_eq!(area("/staff/login"), Area::Public);
         assert_eq!(area("/api/auth/login"), Area::Public);
         assert_eq!(area("/pkg/portico.wasm"), Area::Public);

@@ -55,6 +55,16 @@ impl Reply {
             .map(|c| c.split(';').next().unwrap_or_default().to_string())
     }
 
+    /// The `name=value` of the cookie called `name` this reply sets, if any.
+    pub fn cookie_named(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| c.split(';').next().unwrap_or_default().to_string())
+    }
+
     pub fn set_cookie_header(&self) -> Option<String> {
         self.headers
             .get(header::SET_COOKIE)
@@ -87,7 +97,9 @@ impl TestApp {
         demo::seed_if_empty(&test_db.db, &hasher, clock.now())
             .await
             .unwrap();
+        let texts = server::startup::text_sender(&config, &test_db.db, &clock).unwrap();
         let state = AppState {
+            texts,
             db: test_db.db.clone(),
             config: Arc::new(config),
             hasher,
@@ -249,6 +261,45 @@ impl TestApp {
             .fetch_one(self.db.read())
             .await
             .unwrap()
+    }
+
+    /// The newest outbox message to `to` (email address or phone number).
+    pub async fn last_message_to(&self, to: &str) -> Option<(String, String)> {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT subject, body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(to)
+        .fetch_optional(self.db.read())
+        .await
+        .unwrap()
+    }
+
+    /// The token in the newest link to `path_prefix` (e.g. `/enroll/`) emailed to `to`.
+    pub async fn link_token(&self, to: &str, path_prefix: &str) -> String {
+        let (_, body) = self
+            .last_message_to(to)
+            .await
+            .unwrap_or_else(|| panic!("no message to {to}"));
+        let start = body
+            .find(path_prefix)
+            .unwrap_or_else(|| panic!("no {path_prefix} link in: {body}"))
+            + path_prefix.len();
+        body[start..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect()
+    }
+
+    /// The digits of the newest security code texted to `phone`.
+    pub async fn texted_code(&self, phone: &str) -> String {
+        let (_, body) = self
+            .last_message_to(phone)
+            .await
+            .unwrap_or_else(|| panic!("no text to {phone}"));
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() >= 5)
+            .unwrap_or_else(|| panic!("no code in: {body}"))
+            .to_string()
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

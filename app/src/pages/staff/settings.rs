@@ -2,7 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::staff::{practice_policy, SavePolicy},
+    api::{
+        access::{inviters, SetInviters},
+        staff::{practice_policy, SavePolicy},
+    },
     components::{
         alert::{Alert, Tone},
         form::{field_error, form_error, FormError, SubmitButton},
@@ -82,6 +85,44 @@ pub fn SettingsPage() -> impl IntoView {
                             </ActionForm>
                         }.into_any()
                     }
+                }
+            })}
+        </Transition>
+        <InvitersSection/>
+    }
+}
+
+/// Which staff may invite patients to the portal. Admins change it; others read it.
+#[component]
+fn InvitersSection() -> impl IntoView {
+    let save = ServerAction::<SetInviters>::new();
+    let data = Resource::new_blocking(move || save.version().get(), |_| inviters());
+    let error = form_error(save);
+    view! {
+        <h2 id="inviters">"Who may invite patients to the portal"</h2>
+        {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <Alert tone=Tone::Success>"Saved."</Alert> })}
+        <FormError error=error/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => load_error(e),
+                    Ok((can_edit, staff)) => view! {
+                        <ActionForm action=save attr:class="form card">
+                            <fieldset class="field">
+                                <legend>"Staff allowed to invite, resend invitations and reset accounts"</legend>
+                                {staff.into_iter().map(|m| {
+                                    let fid = format!("inviter-{}", m.id);
+                                    view! {
+                                        <div class="choice">
+                                            <input type="checkbox" id=fid.clone() name="allowed[]" value=m.id checked=m.can_invite disabled=!can_edit/>
+                                            <label for=fid>{format!("{} ({})", m.name, m.role)}</label>
+                                        </div>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                            {can_edit.then(|| view! { <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/> })}
+                        </ActionForm>
+                    }.into_any(),
                 }
             })}
         </Transition>

@@ -107,6 +107,22 @@ pub async fn queue(
     if a.email.is_empty() {
         return Ok(false);
     }
+    // The patient's own account may have turned these emails off in Account settings.
+    let preference = if n == Notice::Reminder {
+        "notify_reminders"
+    } else {
+        "notify_appointments"
+    };
+    let opted_out: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM account_charts ac JOIN portal_accounts pa ON pa.id = ac.account_id \
+         WHERE ac.chart_id = $1 AND ac.relationship = 'self' AND pa.{preference} = 0"
+    ))
+    .bind(a.chart_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if opted_out > 0 {
+        return Ok(false);
+    }
     let (subject, body) = render(n, a, starts_at);
     outbox::enqueue(
         conn,
