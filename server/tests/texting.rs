@@ -19,9 +19,12 @@ use app::ssr::{
 };
 use server::texting::HttpTexts;
 
+/// What the fake provider received: the Authorization header and the JSON body.
+type Seen = Vec<(Option<String>, serde_json::Value)>;
+
 #[derive(Clone, Default)]
 struct Fake {
-    seen: Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>,
+    seen: Arc<Mutex<Seen>>,
     status: Arc<Mutex<u16>>,
 }
 
