@@ -162,7 +162,7 @@ test("enrollment and password reset by a code sent to the phone", async ({ page,
   await expect(patient.getByText(/Didn't get it\? You can request the code again in \d+ seconds/)).toBeVisible();
   const text = await lastMessage(request, p.phone, /Security code/);
   const code = text.body.match(/\d{5,6}/)![0];
-  await patient.getByLabel("Security code").fill(code);
+  await patient.getByLabel("Security code", { exact: true }).fill(code);
   await patient.getByRole("button", { name: "Check" }).click();
   await createAccount(patient, info, p);
 
@@ -178,7 +178,7 @@ test("enrollment and password reset by a code sent to the phone", async ({ page,
   await patient.getByLabel("Mobile phone number").fill(p.phone);
   await patient.getByLabel("Voice call").check();
   await patient.getByRole("button", { name: "Send code" }).click();
-  await expect(patient.getByLabel("Security code")).toBeVisible();
+  await expect(patient.getByLabel("Security code", { exact: true })).toBeVisible();
   let spoken = "";
   await expect
     .poll(async () => {
@@ -188,7 +188,7 @@ test("enrollment and password reset by a code sent to the phone", async ({ page,
     })
     .not.toBe("");
   const digits = spoken.split("Again:")[0].replace(/\D/g, "");
-  await patient.getByLabel("Security code").fill(digits);
+  await patient.getByLabel("Security code", { exact: true }).fill(digits);
   await patient.getByRole("button", { name: "Check" }).click();
   await expect(patient.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
   await ready(patient, info);
@@ -216,7 +216,7 @@ test("enrollment that links the record to an existing account", async ({ page, b
   await patient.getByRole("button", { name: "Continue" }).click();
   await expect(patient.getByRole("heading", { name: "Set up your portal account" })).toBeVisible();
   await ready(patient, info);
-  const linkForm = patient.locator("section", { has: patient.getByRole("heading", { name: /add this record to an account/ }) });
+  const linkForm = patient.getByRole("region", { name: /add this record to an account/ });
   await linkForm.getByLabel("Username").fill(first.username);
   await linkForm.getByLabel("Password").fill("Blue-Harbor-42");
   await linkForm.getByRole("button", { name: "Link and sign in" }).click();

@@ -561,6 +561,7 @@ both!(
             "{}",
             enroll.body
         );
+        // The page sends no Referer (no-referrer), so the server itself sends the form back.
         let r = app
             .send(
                 Call::post_raw(
@@ -568,14 +569,51 @@ both!(
                     &format!("token={token}&pin=1&date_of_birth=x"),
                 )
                 .header("sec-fetch-site", "same-origin")
-                .without_javascript(&format!("http://127.0.0.1:3000/enroll/{token}")),
+                .accept("text/html,application/xhtml+xml"),
             )
             .await;
-        assert_eq!(r.status, StatusCode::FOUND);
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        let back = r.location().unwrap().to_string();
         assert!(
-            r.location().unwrap().contains(&format!("/enroll/{token}?")),
-            "{:?}",
-            r.location()
+            back.starts_with(&format!(
+                "/enroll/{token}?__path=%2Fapi%2Fenroll%2Fpin&__err="
+            )),
+            "{back}"
         );
+        let page = app.send(app.get(&back)).await;
+        assert!(
+            page.body.contains("Enter your date of birth as MM/DD/YYYY"),
+            "{}",
+            page.body
+        );
+    }
+);
+
+both!(
+    identity_attempts_are_limited_per_address,
+    |app: TestApp| async move {
+        let chart = oliver(&app).await;
+        let (token, _) = invite(&app, chart, OLIVER_EMAIL).await;
+        let mut statuses = Vec::new();
+        for _ in 0..110 {
+            let r = app
+                .send(app.post("/api/enroll/code", &format!("token={token}&code=123456")))
+                .await;
+            statuses.push(r.status);
+        }
+        // No code was ever sent, so every try fails; the address is slowed after 50 failures
+        // and stopped after 100 tries in an hour.
+        assert!(statuses[..50]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY));
+        assert_eq!(statuses[109], StatusCode::TOO_MANY_REQUESTS);
+        // Another address is not affected.
+        let r = app
+            .send(
+                app.post("/api/enroll/code", &format!("token={token}&code=123456"))
+                    .sent_from([10, 7, 7, 7]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     }
 );

@@ -26,9 +26,9 @@ pub async fn get_chart_access(id: i64) -> Result<ChartAccess, AppError> {
 
 /// One of the portal-access panel's buttons.
 #[server(prefix = "/api", endpoint = "staff/portal_access")]
-pub async fn portal_access(id: i64, action: String) -> Result<(), AppError> {
+pub async fn portal_access(id: i64, action: String) -> Result<String, AppError> {
     let r = match AccessAction::parse(&action) {
-        Some(a) => access::act(id, a).await,
+        Some(a) => access::act(id, a).await.map(|()| action.clone()),
         None => Err(AppError::BadRequest),
     };
     if r.is_ok() && crate::ssr::request::is_plain_form_post() {

@@ -64,9 +64,13 @@ pub async fn start_phone_change(
 pub async fn confirm_contact(
     #[server(default)] what: String,
     #[server(default)] code: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let what_done = format!("{what}_confirmed");
-    done(settings::confirm_contact(what, code).await, &what_done)
+    done(
+        settings::confirm_contact(what.clone(), code).await,
+        &what_done,
+    )
+    .map(|()| what)
 }
 
 /// Checkboxes: present means on.

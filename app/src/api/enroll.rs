@@ -9,7 +9,24 @@ use crate::{
 };
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{enroll, recovery, request::with_status};
+use crate::ssr::{
+    enroll, recovery,
+    request::{back_on_error, with_status},
+};
+
+#[cfg(feature = "ssr")]
+fn enroll_back<T>(r: Result<T, AppError>, endpoint: &str, token: &str) -> Result<T, AppError> {
+    back_on_error(r, &format!("/api/{endpoint}"), &format!("/enroll/{token}"))
+}
+
+#[cfg(feature = "ssr")]
+fn reset_back<T>(r: Result<T, AppError>, endpoint: &str, token: &str) -> Result<T, AppError> {
+    back_on_error(
+        r,
+        &format!("/api/{endpoint}"),
+        &format!("/reset-password/{token}"),
+    )
+}
 
 #[server(prefix = "/api", endpoint = "enroll/state")]
 pub async fn invitation_state(token: String) -> Result<LinkState, AppError> {
@@ -22,7 +39,8 @@ pub async fn enroll_with_pin(
     #[server(default)] pin: String,
     #[server(default)] date_of_birth: String,
 ) -> Result<(), AppError> {
-    with_status(enroll::verify_pin(token, pin, date_of_birth).await)
+    let r = enroll::verify_pin(token.clone(), pin, date_of_birth).await;
+    enroll_back(r, "enroll/pin", &token)
 }
 
 #[server(prefix = "/api", endpoint = "enroll/send_code")]
@@ -31,7 +49,8 @@ pub async fn enroll_send_code(
     #[server(default)] phone: String,
     #[server(default)] channel: String,
 ) -> Result<(), AppError> {
-    with_status(enroll::send_code(token, phone, channel).await)
+    let r = enroll::send_code(token.clone(), phone, channel).await;
+    enroll_back(r, "enroll/send_code", &token)
 }
 
 #[server(prefix = "/api", endpoint = "enroll/code")]
@@ -39,7 +58,8 @@ pub async fn enroll_with_code(
     token: String,
     #[server(default)] code: String,
 ) -> Result<(), AppError> {
-    with_status(enroll::verify_code(token, code).await)
+    let r = enroll::verify_code(token.clone(), code).await;
+    enroll_back(r, "enroll/code", &token)
 }
 
 #[server(prefix = "/api", endpoint = "enroll/create")]
@@ -50,16 +70,15 @@ pub async fn enroll_create_account(
     #[server(default)] security_question: String,
     #[server(default)] security_answer: String,
 ) -> Result<(), AppError> {
-    with_status(
-        enroll::create_account(
-            token,
-            username,
-            password,
-            security_question,
-            security_answer,
-        )
-        .await,
+    let r = enroll::create_account(
+        token.clone(),
+        username,
+        password,
+        security_question,
+        security_answer,
     )
+    .await;
+    enroll_back(r, "enroll/create", &token)
 }
 
 #[server(prefix = "/api", endpoint = "enroll/link")]
@@ -68,7 +87,8 @@ pub async fn enroll_link_account(
     #[server(default)] username: String,
     #[server(default)] password: String,
 ) -> Result<(), AppError> {
-    with_status(enroll::link_account(token, username, password).await)
+    let r = enroll::link_account(token.clone(), username, password).await;
+    enroll_back(r, "enroll/link", &token)
 }
 
 /// Forgot password: returns the message to show, the same for every username.
@@ -104,7 +124,8 @@ pub async fn reset_with_answer(
     #[server(default)] date_of_birth: String,
     #[server(default)] answer: String,
 ) -> Result<(), AppError> {
-    with_status(recovery::verify_answer(token, date_of_birth, answer).await)
+    let r = recovery::verify_answer(token.clone(), date_of_birth, answer).await;
+    reset_back(r, "recovery/answer", &token)
 }
 
 #[server(prefix = "/api", endpoint = "recovery/send_code")]
@@ -113,7 +134,8 @@ pub async fn reset_send_code(
     #[server(default)] phone: String,
     #[server(default)] channel: String,
 ) -> Result<(), AppError> {
-    with_status(recovery::send_code(token, phone, channel).await)
+    let r = recovery::send_code(token.clone(), phone, channel).await;
+    reset_back(r, "recovery/send_code", &token)
 }
 
 #[server(prefix = "/api", endpoint = "recovery/code")]
@@ -121,7 +143,8 @@ pub async fn reset_with_code(
     token: String,
     #[server(default)] code: String,
 ) -> Result<(), AppError> {
-    with_status(recovery::verify_code(token, code).await)
+    let r = recovery::verify_code(token.clone(), code).await;
+    reset_back(r, "recovery/code", &token)
 }
 
 #[server(prefix = "/api", endpoint = "recovery/new_password")]
@@ -129,5 +152,6 @@ pub async fn reset_password(
     token: String,
     #[server(default)] password: String,
 ) -> Result<(), AppError> {
-    with_status(recovery::set_password(token, password).await)
+    let r = recovery::set_password(token.clone(), password).await;
+    reset_back(r, "recovery/new_password", &token)
 }

@@ -76,10 +76,10 @@ pub fn AccountPage() -> impl IntoView {
             .map(str::to_string)
             .or_else(|| {
                 confirm
-                    .input()
+                    .value()
                     .get()
-                    .filter(|_| matches!(confirm.value().get(), Some(Ok(()))))
-                    .map(|c| format!("{}_confirmed", c.what))
+                    .and_then(Result::ok)
+                    .map(|what| format!("{what}_confirmed"))
             })
             .or_else(|| query.with(|q| q.get("done")))
             .and_then(|d| done_message(&d))
@@ -133,7 +133,7 @@ pub fn AccountPage() -> impl IntoView {
                                 </select>
                             </div>
                             <TextField label="Answer" name="security_answer" autocomplete="off" error=field_error(qe, "security_answer") required=true/>
-                            <TextField label="Current password" name="current_password" input_type="password" autocomplete="current-password" error=field_error(qe, "current_password") required=true/>
+                            <TextField label="Current password" name="current_password" id="question-current-password" input_type="password" autocomplete="current-password" error=field_error(qe, "current_password") required=true/>
                             <SubmitButton label="Save question" pending_label="Saving…" pending=question.pending() class="btn btn-secondary"/>
                         </ActionForm>
                     </section>
@@ -166,7 +166,7 @@ pub fn AccountPage() -> impl IntoView {
                             <ActionForm action=confirm attr:class="form">
                                 <input type="hidden" name="what" value="phone"/>
                                 <FormError error=ce/>
-                                <TextField label=format!("Code sent to {to}") name="code" autocomplete="one-time-code" error=field_error(ce, "code") required=true/>
+                                <TextField label=format!("Code sent to {to}") name="code" id="phone-code" autocomplete="one-time-code" error=field_error(ce, "code") required=true/>
                                 <SubmitButton label="Confirm phone" pending_label="Checking…" pending=confirm.pending()/>
                             </ActionForm>
                         })}

@@ -286,8 +286,8 @@ fn choose_view(
                 <ActionForm action=link attr:class="form">
                     <input type="hidden" name="token" value=t2/>
                     <FormError error=link_error/>
-                    <TextField label="Username" name="username" autocomplete="username" error=field_error(link_error, "username") required=true/>
-                    <TextField label="Password" name="password" input_type="password" autocomplete="current-password" error=field_error(link_error, "password") required=true/>
+                    <TextField label="Username" name="username" id="link-username" autocomplete="username" error=field_error(link_error, "username") required=true/>
+                    <TextField label="Password" name="password" id="link-password" input_type="password" autocomplete="current-password" error=field_error(link_error, "password") required=true/>
                     <SubmitButton label="Link and sign in" pending_label="Linking…" pending=link.pending() class="btn btn-secondary"/>
                 </ActionForm>
             </section>

@@ -31,7 +31,7 @@ pub const PROOF_TTL_SECS: i64 = 30 * 60;
 pub const WRONG_PER_DAY: Budget = codes::WRONG_PER_DAY;
 /// Identity attempts per client address an hour, whatever the invitation.
 pub const ADDRESS_PER_HOUR: Budget = Budget {
-    limit: 30,
+    limit: 100,
     window_secs: 60 * 60,
 };
 

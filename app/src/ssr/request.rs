@@ -121,6 +121,29 @@ pub fn step_cookie(config: &Config, token: &str, max_age: i64) -> String {
     format!("{STEP_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
+/// `with_status`, for forms on pages whose address holds a token. Those pages send no
+/// Referer (Referrer-Policy: no-referrer), so a plain form post that fails is sent back to
+/// `page` here, with the error where `form_error` finds it.
+pub fn back_on_error<T>(
+    result: Result<T, AppError>,
+    fn_path: &str,
+    page: &str,
+) -> Result<T, AppError> {
+    if let (Err(e), true) = (&result, is_plain_form_post()) {
+        let back = server_fn::error::ServerFnUrlError::new(fn_path, e.clone())
+            .to_url(&format!("http://localhost{page}"))
+            .map(|u| format!("{}?{}", u.path(), u.query().unwrap_or_default()));
+        if let (Ok(back), Some(res)) = (back, use_context::<ResponseOptions>()) {
+            if let Ok(v) = HeaderValue::from_str(&back) {
+                res.set_status(axum::http::StatusCode::FOUND);
+                res.insert_header(header::LOCATION, v);
+            }
+        }
+        return result;
+    }
+    with_status(result)
+}
+
 /// Give a failing server function the HTTP status its error deserves. A plain form post keeps
 /// the redirect that carries the error back to the form.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {

@@ -115,11 +115,7 @@ pub fn PatientPage() -> impl IntoView {
     let contact_error = form_error(contact);
     let rep_error = form_error(rep);
     let done = move || {
-        let from_js = act
-            .input()
-            .get()
-            .map(|a| a.action)
-            .filter(|_| matches!(act.value().get(), Some(Ok(()))));
+        let from_js = act.value().get().and_then(Result::ok);
         let from_js = from_js.or_else(|| {
             matches!(contact.value().get(), Some(Ok(()))).then(|| "contact".to_string())
         });
