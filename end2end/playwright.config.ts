@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 // Journeys run twice: with JavaScript (hydrated app) and without (plain HTML forms).
-// The server is the debug build from `cargo leptos build`, on a fresh database given by
+// The server is the build named by E2E_SERVER (the test script uses the release build; by
+// default the debug build from `cargo leptos build`), on a fresh database given by
 // E2E_DATABASE_URL (the test script makes one for SQLite and one for PostgreSQL).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -9,7 +10,7 @@ const baseURL = `http://127.0.0.1:${port}`;
 function server(port: number, extra: Record<string, string>, suffix = "") {
   const url = process.env.E2E_DATABASE_URL ?? "sqlite:target/e2e.db";
   return {
-    command: "./target/debug/portico",
+    command: process.env.E2E_SERVER ?? "./target/debug/portico",
     cwd: "..",
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

@@ -4,6 +4,8 @@
 # Prints requests per second and latency percentiles from `wrk`, and server memory (RSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Release WASM is optimised with binaryen 123 from npm (see the Makefile for why not Debian's).
+export PATH="$PWD/end2end/node_modules/binaryen/bin:$PATH"
 
 command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk; }
 cargo leptos build --release >/dev/null

@@ -19,7 +19,6 @@ quick_install() {
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=()
-command -v wasm-opt >/dev/null || packages+=(binaryen)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v psql >/dev/null || packages+=(postgresql-client)
 command -v node >/dev/null || packages+=(nodejs npm)
