@@ -63,16 +63,21 @@ impl Invitation {
 
     /// Whether this browser proved identity with this invitation.
     fn proven(&self, now: i64) -> bool {
-        match (
-            &self.verified_token_hash,
+        step_proven(
+            self.verified_token_hash.as_deref(),
             self.verified_until,
-            request::cookie(STEP_COOKIE),
-        ) {
-            (Some(hash), Some(until), Some(cookie)) => {
-                until > now && codes::constant_time_eq(hash, &token::token_hash(&cookie))
-            }
-            _ => false,
+            now,
+        )
+    }
+}
+
+/// Whether the step cookie this request carries matches a stored proof that is still valid.
+pub fn step_proven(stored_hash: Option<&str>, until: Option<i64>, now: i64) -> bool {
+    match (stored_hash, until, request::cookie(STEP_COOKIE)) {
+        (Some(hash), Some(until), Some(cookie)) => {
+            until > now && codes::constant_time_eq(hash, &token::token_hash(&cookie))
         }
+        _ => false,
     }
 }
 

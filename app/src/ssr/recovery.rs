@@ -14,7 +14,7 @@ use super::{
     },
     new_password,
     outbox::{self, Channel, Message},
-    request::{self, state, STEP_COOKIE},
+    request::{self, state},
     state::AppState,
     texts::TextChannel,
     token,
@@ -236,16 +236,11 @@ impl Reset {
     }
 
     fn proven(&self, now: i64) -> bool {
-        match (
-            &self.verified_token_hash,
+        super::enroll::step_proven(
+            self.verified_token_hash.as_deref(),
             self.verified_until,
-            request::cookie(STEP_COOKIE),
-        ) {
-            (Some(hash), Some(until), Some(cookie)) => {
-                until > now && codes::constant_time_eq(hash, &token::token_hash(&cookie))
-            }
-            _ => false,
-        }
+            now,
+        )
     }
 }
 
