@@ -258,6 +258,41 @@ async fn move_status(
     Ok(done.rows_affected() == 1)
 }
 
+/// Which way `move_links` moves a chart's links.
+#[derive(Clone, Copy)]
+enum Links {
+    /// From `account_charts` into `revoked_links`.
+    Revoke,
+    /// Back from `revoked_links` into `account_charts`.
+    Restore,
+}
+
+/// Move every link of `chart_id` between the live and the revoked table.
+async fn move_links(
+    conn: &mut AnyConnection,
+    way: Links,
+    chart_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (from, to, stamp) = match way {
+        Links::Revoke => ("account_charts", "revoked_links", "revoked_at"),
+        Links::Restore => ("revoked_links", "account_charts", "created_at"),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO {to} (account_id, chart_id, relationship, {stamp}) \
+         SELECT account_id, chart_id, relationship, $2 FROM {from} WHERE chart_id = $1"
+    ))
+    .bind(chart_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!("DELETE FROM {from} WHERE chart_id = $1"))
+        .bind(chart_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// End every session of the accounts linked (or just unlinked) to `chart_id`.
 async fn end_sessions_of(conn: &mut AnyConnection, account_ids: &[i64]) -> Result<(), sqlx::Error> {
     for id in account_ids {
@@ -411,63 +446,30 @@ pub async fn act(chart_id: i64, action: AccessAction) -> AppResult<()> {
         }
         AccessAction::Revoke => {
             let ids = linked_accounts(&mut tx, "account_charts", chart_id, false).await?;
-            sqlx::query(
-                "INSERT INTO revoked_links (account_id, chart_id, relationship, revoked_at) \
-                 SELECT account_id, chart_id, relationship, $2 FROM account_charts WHERE chart_id = $1",
-            )
-            .bind(chart_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM account_charts WHERE chart_id = $1")
-                .bind(chart_id)
-                .execute(&mut *tx)
-                .await?;
+            move_links(&mut tx, Links::Revoke, chart_id, now).await?;
             end_sessions_of(&mut tx, &ids).await?;
             refresh_account_status(&mut tx, &ids).await?;
         }
         AccessAction::Reenable => {
             let ids = linked_accounts(&mut tx, "revoked_links", chart_id, false).await?;
-            sqlx::query(
-                "INSERT INTO account_charts (account_id, chart_id, relationship, created_at) \
-                 SELECT account_id, chart_id, relationship, $2 FROM revoked_links WHERE chart_id = $1",
-            )
-            .bind(chart_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM revoked_links WHERE chart_id = $1")
-                .bind(chart_id)
-                .execute(&mut *tx)
-                .await?;
+            move_links(&mut tx, Links::Restore, chart_id, now).await?;
             refresh_account_status(&mut tx, &ids).await?;
         }
         AccessAction::Reset => {
             // The chart and everything in it stay; the patient's own account lets go of it and
             // a new invitation follows. The old username stays taken, so the patient chooses
-            // a new one. Representatives keep their access.
+            // a new one. Representatives keep their access (restored if it was revoked).
             let mut ids = linked_accounts(&mut tx, "account_charts", chart_id, true).await?;
             ids.extend(linked_accounts(&mut tx, "revoked_links", chart_id, true).await?);
-            sqlx::query("DELETE FROM account_charts WHERE chart_id = $1 AND relationship = 'self'")
+            for table in ["account_charts", "revoked_links"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE chart_id = $1 AND relationship = 'self'"
+                ))
                 .bind(chart_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM revoked_links WHERE chart_id = $1 AND relationship = 'self'")
-                .bind(chart_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO account_charts (account_id, chart_id, relationship, created_at) \
-                 SELECT account_id, chart_id, relationship, $2 FROM revoked_links WHERE chart_id = $1",
-            )
-            .bind(chart_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM revoked_links WHERE chart_id = $1")
-                .bind(chart_id)
-                .execute(&mut *tx)
-                .await?;
+            }
+            move_links(&mut tx, Links::Restore, chart_id, now).await?;
             end_sessions_of(&mut tx, &ids).await?;
             refresh_account_status(&mut tx, &ids).await?;
             invite_in(&mut tx, &ctx, &chart, now).await?;
