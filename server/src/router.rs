@@ -21,8 +21,18 @@ use crate::{
 
 /// The whole HTTP surface: pages, server functions, static files, health endpoints, and the
 /// middleware around them.
+/// The app's routes, listed once per process. Listing runs the whole app with resource loading
+/// suppressed by a process-wide flag, so a page rendering at that moment on another router
+/// would wait for ever (leptos issue 4773); tests build many routers side by side, and this
+/// made a sign-in test hang in CI.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     let request_id = axum::http::HeaderName::from_static("x-request-id");
 
