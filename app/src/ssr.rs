@@ -15,6 +15,7 @@ pub mod demo;
 pub mod demo_appointments;
 pub mod enroll;
 pub mod ics;
+pub mod identity;
 pub mod new_password;
 pub mod outbox;
 pub mod password;

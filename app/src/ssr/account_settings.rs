@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::{
     audit::{self, Actor, Entry},
     codes::{self, Check, Purpose, Scope},
-    enroll::{code_refusal, deliver_code},
+    identity::{code_refusal, deliver_code, not_issued},
     new_password,
     outbox::{self, Channel, Message},
     recovery::password_changed_email,
@@ -22,6 +22,10 @@ use crate::{
     error::{AppError, AppResult, FieldError},
     model::access::AccountSettings,
 };
+
+/// Ten wrong codes in a day stop further tries until tomorrow.
+const LOCKED_CODES: &str =
+    "Too many incorrect codes today. For your security, please try again tomorrow.";
 
 struct Caller {
     st: AppState,
@@ -224,19 +228,7 @@ pub async fn start_email_change(email: String) -> AppResult<()> {
     let scope = c.scope(Purpose::Email);
     let mut tx = c.st.db.begin().await?;
     let issued = codes::issue(&mut tx, &c.st.config, &scope, &email, now).await?;
-    let code =
-        match issued {
-            Ok(code) => code,
-            Err(codes::NotIssued::TooSoon(s)) => {
-                return Err(AppError::TooManyRequests(format!(
-                    "A code was just sent. You can request another in {s} seconds."
-                )))
-            }
-            Err(_) => return Err(AppError::TooManyRequests(
-                "You have requested the most codes we send in a day. Please try again tomorrow."
-                    .into(),
-            )),
-        };
+    let code = issued.map_err(|n| not_issued(n, LOCKED_CODES))?;
     outbox::enqueue(
         &mut tx,
         now,
@@ -272,7 +264,15 @@ pub async fn start_phone_change(phone: String, channel: String) -> AppResult<()>
     let channel = TextChannel::parse(&channel).unwrap_or(TextChannel::Sms);
     // The number rides with the code as its payload, so confirming applies exactly it.
     deliver_code(
-        &c.st, &*texts, &scope, channel, &phone, &phone, &c.client, None,
+        &c.st,
+        &*texts,
+        &scope,
+        channel,
+        &phone,
+        &phone,
+        &c.client,
+        None,
+        LOCKED_CODES,
     )
     .await?;
     c.audit("settings.phone_code_sent").await
@@ -307,7 +307,7 @@ pub async fn confirm_contact(what: String, code: String) -> AppResult<()> {
         Check::Accepted(_) => Err(AppError::field("code", "Request a new code.")),
         other => {
             c.audit(&format!("settings.{column}_code_failed")).await?;
-            Err(code_refusal(other))
+            Err(code_refusal(other, LOCKED_CODES))
         }
     }
 }

@@ -7,38 +7,29 @@ use sqlx::{AnyConnection, Row};
 use super::{
     access::pin_for,
     audit::{self, Actor, Entry},
-    budget::{self, Budget},
-    codes::{self, Check, NotIssued, Purpose, Scope},
+    codes::{self, Check, Purpose, Scope},
+    identity::{
+        check_address, code_refusal, code_state, count_failure, deliver_code, record_proof,
+        sent_before, step_proven, INVALID_PIN, PHONE_MISMATCH,
+    },
     new_password,
-    request::{self, state, STEP_COOKIE},
+    request::{self, state},
     session::{self, Principal},
     state::AppState,
-    texts::{code_message, TextChannel},
+    texts::TextChannel,
     throttle, token,
 };
 use crate::{
-    domain::access::{
-        dob_from_us, masked_phone, normalize_answer, same_phone, typed_digits, SECURITY_QUESTIONS,
-    },
+    domain::access::{dob_from_us, normalize_answer, same_phone, typed_digits, SECURITY_QUESTIONS},
     error::{AppError, AppResult, FieldError},
-    model::access::{ChooseStep, CodeState, LinkState, VerifyStep},
+    model::access::{ChooseStep, LinkState, VerifyStep},
     validate::Username,
 };
 
 /// How long a proven identity lasts before the account must be created.
 pub const PROOF_TTL_SECS: i64 = 30 * 60;
-/// Wrong PINs, dates of birth, phone numbers and codes per chart a day, shared.
-pub const WRONG_PER_DAY: Budget = codes::WRONG_PER_DAY;
-/// Identity attempts per client address an hour, whatever the invitation.
-pub const ADDRESS_PER_HOUR: Budget = Budget {
-    limit: 100,
-    window_secs: 60 * 60,
-};
-
-pub const INVALID_PIN: &str = "Invalid PIN or Security Code";
 pub const WRONG_DOB: &str =
     "Your date of birth is incorrect. Enter it as MM/DD/YYYY, for example 04/12/1986.";
-pub const PHONE_MISMATCH: &str = "Phone number does not match records";
 pub const LOCKED: &str = "Too many incorrect attempts today. For your security, this invitation is locked until tomorrow. Please contact your clinic to finish enrolling.";
 pub const USERNAME_TAKEN: &str = "Username has already been taken";
 
@@ -68,16 +59,6 @@ impl Invitation {
             self.verified_until,
             now,
         )
-    }
-}
-
-/// Whether the step cookie this request carries matches a stored proof that is still valid.
-pub fn step_proven(stored_hash: Option<&str>, until: Option<i64>, now: i64) -> bool {
-    match (stored_hash, until, request::cookie(STEP_COOKIE)) {
-        (Some(hash), Some(until), Some(cookie)) => {
-            until > now && codes::constant_time_eq(hash, &token::token_hash(&cookie))
-        }
-        _ => false,
     }
 }
 
@@ -190,107 +171,6 @@ pub async fn link_state(link_token: String) -> AppResult<LinkState> {
     }))
 }
 
-/// The live code for `scope`, if one was sent: where to, and the countdown to resending.
-pub async fn code_state(
-    st: &AppState,
-    scope: &Scope,
-    phone: &str,
-    now: i64,
-) -> AppResult<Option<CodeState>> {
-    let last: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(created_at) FROM security_codes WHERE purpose = $1 AND subject = $2 \
-         AND used_at IS NULL AND expires_at > $3",
-    )
-    .bind(scope.purpose.as_str())
-    .bind(&scope.subject)
-    .bind(now)
-    .fetch_one(st.db.read())
-    .await?;
-    Ok(last.map(|at| CodeState {
-        sent_to: masked_phone(phone),
-        resend_in_secs: (at + st.config.code_resend_secs - now).max(0),
-        digits: st.config.code_digits,
-    }))
-}
-
-/// Count a failed identity attempt against the chart's day and the address's hour. Returns
-/// false when the chart's allowance is spent (the invitation is locked).
-pub async fn count_failure(
-    st: &AppState,
-    scope: &Scope,
-    client: &str,
-    action: &str,
-    chart_id: Option<i64>,
-) -> AppResult<bool> {
-    let now = st.clock.now();
-    let mut tx = st.db.begin().await?;
-    let within = budget::spend(
-        &mut tx,
-        &format!("code.wrong:{}", scope.budget_key),
-        WRONG_PER_DAY,
-        now,
-    )
-    .await?;
-    throttle::record_failure(&mut tx, client, throttle::ADDRESS.window_secs, now).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            actor: Actor::Anonymous,
-            action,
-            chart_id,
-            client: Some(client),
-            detail: &scope.subject,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(within)
-}
-
-/// Refuse when the address has been guessing (any invitation or reset link).
-pub async fn check_address(st: &AppState, client: &str) -> AppResult<()> {
-    let now = st.clock.now();
-    let mut conn = st.db.write().acquire().await?;
-    if !budget::spend(
-        &mut conn,
-        &format!("identity:{client}"),
-        ADDRESS_PER_HOUR,
-        now,
-    )
-    .await?
-    {
-        audit::record(
-            &mut conn,
-            now,
-            Entry {
-                actor: Actor::Anonymous,
-                action: "identity.throttled",
-                chart_id: None,
-                client: Some(client),
-                detail: "",
-            },
-        )
-        .await?;
-        return Err(AppError::TooManyRequests(
-            "Too many attempts from this network. Please wait an hour and try again.".into(),
-        ));
-    }
-    drop(conn);
-    let wait = throttle::check(&st.db, &[(client, throttle::ADDRESS)], now).await?;
-    if wait > 0 {
-        return Err(AppError::TooManyRequests(format!(
-            "Too many unsuccessful attempts. For your security, please wait {} and try again.",
-            if wait <= 60 {
-                "a minute".to_string()
-            } else {
-                format!("{} minutes", (wait + 59) / 60)
-            }
-        )));
-    }
-    Ok(())
-}
-
 async fn live(st: &AppState, link_token: &str, now: i64) -> AppResult<Invitation> {
     match find(st, link_token).await? {
         Some(inv) if inv.status == "pending" && inv.expires_at > now => Ok(inv),
@@ -302,21 +182,12 @@ async fn live(st: &AppState, link_token: &str, now: i64) -> AppResult<Invitation
 
 /// Remember in this browser that identity was proven.
 async fn prove(st: &AppState, inv: &Invitation, client: &str, how: &str) -> AppResult<()> {
-    let now = st.clock.now();
-    let step = token::new_token();
-    let mut tx = st.db.begin().await?;
-    sqlx::query(
+    record_proof(
+        st,
         "UPDATE portal_invitations SET verified_token_hash = $2, verified_until = $3 \
          WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(inv.id)
-    .bind(token::token_hash(&step))
-    .bind(now + PROOF_TTL_SECS)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        now,
+        inv.id,
+        PROOF_TTL_SECS,
         Entry {
             actor: Actor::Anonymous,
             action: "enroll.verified",
@@ -325,10 +196,7 @@ async fn prove(st: &AppState, inv: &Invitation, client: &str, how: &str) -> AppR
             detail: how,
         },
     )
-    .await?;
-    tx.commit().await?;
-    request::set_cookie(request::step_cookie(&st.config, &step, PROOF_TTL_SECS));
-    Ok(())
+    .await
 }
 
 fn back_to(link_token: &str) {
@@ -431,101 +299,11 @@ pub async fn send_code(link_token: String, phone: String, channel: String) -> Ap
         "",
         &client,
         Some(inv.chart_id),
+        LOCKED,
     )
     .await?;
     back_to(&link_token);
     Ok(())
-}
-
-/// Whether a code already went to the number on record for `scope` (the number was matched
-/// then), so "Request the code again" need not ask for it once more.
-pub async fn sent_before(st: &AppState, scope: &Scope) -> AppResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM security_codes WHERE purpose = $1 AND subject = $2",
-    )
-    .bind(scope.purpose.as_str())
-    .bind(&scope.subject)
-    .fetch_one(st.db.read())
-    .await?;
-    Ok(n > 0)
-}
-
-/// Issue a code for `scope` and send it; the reasons it may not be sent become messages.
-#[allow(clippy::too_many_arguments)]
-pub async fn deliver_code(
-    st: &AppState,
-    texts: &dyn super::texts::TextSender,
-    scope: &Scope,
-    channel: TextChannel,
-    to: &str,
-    payload: &str,
-    client: &str,
-    chart_id: Option<i64>,
-) -> AppResult<()> {
-    let now = st.clock.now();
-    let mut tx = st.db.begin().await?;
-    let issued = codes::issue(&mut tx, &st.config, scope, payload, now).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            actor: Actor::Anonymous,
-            action: if issued.is_ok() {
-                "code.sent"
-            } else {
-                "code.refused"
-            },
-            chart_id,
-            client: Some(client),
-            detail: &format!("{}:{}", scope.purpose.as_str(), channel.as_str()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let code = match issued {
-        Ok(code) => code,
-        Err(NotIssued::TooSoon(secs)) => {
-            return Err(AppError::TooManyRequests(format!(
-                "A code was just sent. You can request it again in {secs} seconds."
-            )))
-        }
-        Err(NotIssued::DailyLimit) => {
-            return Err(AppError::TooManyRequests(
-                "You have requested 5 codes today, the most we send in a day. Please try again tomorrow or contact your clinic.".into(),
-            ))
-        }
-        Err(NotIssued::Locked) => return Err(AppError::TooManyRequests(LOCKED.into())),
-    };
-    if let Err(e) = texts.send(channel, to, &code_message(channel, &code)).await {
-        tracing::warn!(error = %e, channel = channel.as_str(), "sending a security code failed");
-        return Err(AppError::Conflict(
-            "We could not send the code just now. Please try again in a minute.".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The message for a code that did not work.
-pub fn code_refusal(check: Check) -> AppError {
-    match check {
-        Check::Accepted(_) => AppError::internal("accepted code treated as refused"),
-        Check::Wrong(left) if left > 0 => AppError::field(
-            "code",
-            format!(
-                "{INVALID_PIN}. {left} {} left for this code.",
-                if left == 1 { "try" } else { "tries" }
-            ),
-        ),
-        Check::Wrong(_) | Check::CodeSpent => AppError::field(
-            "code",
-            "This code can no longer be used after 3 incorrect tries. Request a new code.",
-        ),
-        Check::NoCode => AppError::field(
-            "code",
-            "This code has expired or was replaced by a newer one. Request a new code.",
-        ),
-        Check::Locked => AppError::TooManyRequests(LOCKED.into()),
-    }
 }
 
 /// Step 1, by phone: the code typed.
@@ -564,7 +342,7 @@ pub async fn verify_code(link_token: String, code: String) -> AppResult<()> {
             )
             .await?;
             tx.commit().await?;
-            Err(code_refusal(other))
+            Err(code_refusal(other, LOCKED))
         }
     }
 }

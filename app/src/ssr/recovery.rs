@@ -8,9 +8,9 @@ use super::{
     audit::{self, Actor, Entry},
     budget::{self, Budget},
     codes::{self, Check, Purpose, Scope},
-    enroll::{
-        check_address, code_refusal, code_state, count_failure, deliver_code, LOCKED,
-        PHONE_MISMATCH,
+    identity::{
+        check_address, code_refusal, code_state, count_failure, deliver_code, record_proof,
+        sent_before, step_proven, PHONE_MISMATCH,
     },
     new_password,
     outbox::{self, Channel, Message},
@@ -236,7 +236,7 @@ impl Reset {
     }
 
     fn proven(&self, now: i64) -> bool {
-        super::enroll::step_proven(
+        step_proven(
             self.verified_token_hash.as_deref(),
             self.verified_until,
             now,
@@ -332,21 +332,12 @@ pub async fn reset_state(link_token: String) -> AppResult<ResetState> {
 }
 
 async fn prove(st: &AppState, reset: &Reset, client: &str, how: &str) -> AppResult<()> {
-    let now = st.clock.now();
-    let step = token::new_token();
-    let mut tx = st.db.begin().await?;
-    sqlx::query(
+    record_proof(
+        st,
         "UPDATE password_resets SET verified_token_hash = $2, verified_until = $3 \
          WHERE id = $1 AND used_at IS NULL",
-    )
-    .bind(reset.id)
-    .bind(token::token_hash(&step))
-    .bind(now + PROOF_TTL_SECS)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        now,
+        reset.id,
+        PROOF_TTL_SECS,
         Entry {
             actor: Actor::Anonymous,
             action: "recovery.verified",
@@ -355,10 +346,7 @@ async fn prove(st: &AppState, reset: &Reset, client: &str, how: &str) -> AppResu
             detail: &format!("account:{}:{how}", reset.account_id),
         },
     )
-    .await?;
-    tx.commit().await?;
-    request::set_cookie(request::step_cookie(&st.config, &step, PROOF_TTL_SECS));
-    Ok(())
+    .await
 }
 
 fn back_to(link_token: &str) {
@@ -427,7 +415,7 @@ pub async fn send_code(link_token: String, phone: String, channel: String) -> Ap
     }
     check_address(&st, &client).await?;
     let h = holder(&st, reset.account_id).await?;
-    let resend = phone.trim().is_empty() && super::enroll::sent_before(&st, &scope).await?;
+    let resend = phone.trim().is_empty() && sent_before(&st, &scope).await?;
     if !resend && !same_phone(&phone, &h.phone) {
         if !count_failure(&st, &scope, &client, "recovery.phone_mismatch", None).await? {
             return Err(AppError::TooManyRequests(LOCKED_RESET.into()));
@@ -435,14 +423,18 @@ pub async fn send_code(link_token: String, phone: String, channel: String) -> Ap
         return Err(AppError::field("phone", PHONE_MISMATCH));
     }
     let channel = TextChannel::parse(&channel).unwrap_or(TextChannel::Sms);
-    deliver_code(&st, &*texts, &scope, channel, &h.phone, "", &client, None)
-        .await
-        .map_err(|e| match e {
-            AppError::TooManyRequests(m) if m == LOCKED => {
-                AppError::TooManyRequests(LOCKED_RESET.into())
-            }
-            other => other,
-        })?;
+    deliver_code(
+        &st,
+        &*texts,
+        &scope,
+        channel,
+        &h.phone,
+        "",
+        &client,
+        None,
+        LOCKED_RESET,
+    )
+    .await?;
     back_to(&link_token);
     Ok(())
 }
@@ -465,8 +457,7 @@ pub async fn verify_code(link_token: String, code: String) -> AppResult<()> {
             back_to(&link_token);
             Ok(())
         }
-        Check::Locked => Err(AppError::TooManyRequests(LOCKED_RESET.into())),
-        other => Err(code_refusal(other)),
+        other => Err(code_refusal(other, LOCKED_RESET)),
     }
 }
 
