@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { clockStart } from "./tests/clock";
 
 // Journeys run twice: with JavaScript (hydrated app) and without (plain HTML forms).
 // The server is the build named by E2E_SERVER (the test script uses the release build; by
@@ -6,6 +7,7 @@ import { defineConfig } from "@playwright/test";
 // E2E_DATABASE_URL (the test script makes one for SQLite and one for PostgreSQL).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+
 
 function server(port: number, extra: Record<string, string>, suffix = "") {
   const url = process.env.E2E_DATABASE_URL ?? "sqlite:target/e2e.db";
@@ -26,6 +28,8 @@ function server(port: number, extra: Record<string, string>, suffix = "") {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       RUST_LOG: "warn",
+      // The same calendar whatever day the journeys run on (see weekFrom in the helpers).
+      PORTICO_CLOCK_START: clockStart,
       // Appointment times must not depend on the server's zone (nor the browser's: below).
       TZ: "Asia/Kolkata",
       ...extra,

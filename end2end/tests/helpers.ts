@@ -1,4 +1,5 @@
 import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { clockStart } from "./clock";
 
 export const patient = { username: "demo", password: "Portico-demo1" };
 export const admin = { username: "admin", password: "Portico-admin1" };
@@ -39,7 +40,8 @@ export async function signInAsStaff(page: Page, info: TestInfo, who = admin) {
  * journeys use weeks further out again. */
 export function weekFrom(weeks: number, info: TestInfo): string {
   const offset = jsEnabled(info) ? 0 : 20;
-  const d = new Date(Date.now() + (weeks + offset) * 7 * 86_400_000);
+  // The servers' clock started at clockStart (the Playwright config gives it to them).
+  const d = new Date(Date.parse(clockStart) + (weeks + offset) * 7 * 86_400_000);
   return d.toISOString().slice(0, 10);
 }
 

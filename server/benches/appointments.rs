@@ -79,7 +79,10 @@ async fn open_provider(app: &TestApp) -> (i64, i64, Vec<i64>) {
         .await
         .unwrap()
         .unwrap();
-    let from = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
+    let from = chrono::DateTime::from_timestamp(app.state.clock.now(), 0)
+        .unwrap()
+        .date_naive()
+        + chrono::Duration::days(2);
     let slots = schedule::slots(&t, from, 30)
         .into_iter()
         .map(|s| s.start)

@@ -45,7 +45,9 @@ pub async fn build_state(
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
     let hasher = Hasher::new().map_err(|e| e.to_string())?;
-    let clock = Clock::default();
+    let clock = config
+        .clock_start
+        .map_or_else(Clock::default, Clock::starting_at);
     if config.demo_data
         && demo::seed_if_empty(&db, &hasher, clock.now())
             .await

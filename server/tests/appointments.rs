@@ -6,11 +6,18 @@ mod support;
 use axum::http::StatusCode;
 use support::TestApp;
 
-/// The free slot starts shown for a provider, `weeks` weeks ahead.
+/// The free slot starts shown for a provider in the week `weeks` weeks after the demo data.
 pub async fn free_slots(app: &TestApp, cookie: &str, provider_id: i64, weeks: i64) -> Vec<i64> {
-    let week = (chrono::Utc::now() + chrono::Duration::weeks(weeks))
-        .date_naive()
-        .to_string();
+    free_slots_on(app, cookie, provider_id, app.clear_week(weeks)).await
+}
+
+/// The free slot starts shown for a provider in the week of `week`.
+pub async fn free_slots_on(
+    app: &TestApp,
+    cookie: &str,
+    provider_id: i64,
+    week: chrono::NaiveDate,
+) -> Vec<i64> {
     let r = app
         .call(
             cookie,
@@ -193,12 +200,18 @@ both!(
         // Off the slot grid by a minute.
         let r = book(free[1] + 60, emma, ok_reason()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        // In the past: a week ago at the same time of day.
-        let r = book(free[1] - 28 * 86_400, emma, ok_reason()).await;
+        // In the past: the same time on that weekday, a week or more before now.
+        let week = 7 * 86_400;
+        let past = free[1] - ((free[1] - app.state.clock.now()) / week + 1) * week;
+        assert!(past < app.state.clock.now());
+        let r = book(past, emma, ok_reason()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         // Inside Riverside's 24-hour booking notice: the next slot within a day, if any exists.
-        let now = chrono::Utc::now().timestamp();
-        let soon = free_slots(&app, &cookie, patel, 0).await;
+        let now = app.state.clock.now();
+        let today = chrono::DateTime::from_timestamp(now, 0)
+            .unwrap()
+            .date_naive();
+        let soon = free_slots_on(&app, &cookie, patel, today).await;
         assert!(
             soon.iter().all(|s| *s >= now + 24 * 3600),
             "slots inside the notice are not offered"
@@ -740,7 +753,7 @@ both!(
             .map(|s| s["start"].as_i64().unwrap())
             .collect();
         assert!(!first.is_empty(), "{v}");
-        let now = chrono::Utc::now().timestamp();
+        let now = app.state.clock.now();
         assert!(
             first.iter().all(|s| *s >= now + 24 * 3600),
             "booking notice respected"
@@ -931,5 +944,25 @@ both!(
         .await;
         book_patel(&app, &cookie, 5).await;
         assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, before + 1);
+    }
+);
+
+both!(
+    demo_appointments_stay_inside_their_horizon,
+    |app: TestApp| async move {
+        // Tests that need an empty calendar rely on this (TestApp::clear_week).
+        let end = app.state.clock.now() + app::ssr::demo_appointments::HORIZON_DAYS * 86_400;
+        let latest = app
+            .count("SELECT COALESCE(MAX(starts_at), 0) FROM slot_holds")
+            .await;
+        assert!(
+            latest > app.state.clock.now(),
+            "the demo holds future slots"
+        );
+        assert!(latest < end, "a demo slot is held past the horizon");
+        let latest = app
+            .count("SELECT COALESCE(MAX(starts_at), 0) FROM appointments")
+            .await;
+        assert!(latest < end, "a demo appointment lies past the horizon");
     }
 );

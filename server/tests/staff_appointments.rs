@@ -299,7 +299,7 @@ both!(
             let (id, _) = {
                 let patel = app.provider_id("Dr. Maya Patel").await;
                 let emma = app.chart_id("Emma", "America/New_York").await;
-                let week = (chrono::Utc::now() + chrono::Duration::weeks(3 + round)).date_naive();
+                let week = app.clear_week(round);
                 let r = app
                     .call(
                         &patient,
@@ -387,7 +387,9 @@ both!(
             r.body
         );
         assert_eq!(app.state_of(future).await, "confirmed");
-        app.state.clock.advance(11 * 86_400);
+        // A day after the visit, wherever the demo data put it.
+        let after = app.starts_at(future).await + 86_400;
+        app.state.clock.advance(after - app.state.clock.now());
         let staff = app.admin().await;
         let r = app
             .call(
@@ -507,7 +509,7 @@ both!(hours_days_off_and_the_schedule, |app: TestApp| async move {
     let r = app.call(&admin, "/api/staff/save_hours", &body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let patient = app.patient().await;
-    let week = (chrono::Utc::now() + chrono::Duration::weeks(3)).date_naive();
+    let week = app.clear_week(0);
     let v = app
         .call(
             &patient,
@@ -575,7 +577,7 @@ both!(
         let patient = app.patient().await;
         let patel = app.provider_id("Dr. Maya Patel").await;
         let emma = app.chart_id("Emma", "America/New_York").await;
-        let week = (chrono::Utc::now() + chrono::Duration::weeks(3)).date_naive();
+        let week = app.clear_week(0);
         let first = week_slots(&app, &patient, patel, week).await[0];
         let r = app
             .call(

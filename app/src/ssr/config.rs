@@ -35,6 +35,9 @@ pub struct Config {
     pub sms_url: Option<String>,
     /// Bearer token for the SMS/voice provider.
     pub sms_token: Option<String>,
+    /// Development only: the server's clock starts at this instant (`PORTICO_CLOCK_START`), so
+    /// that browser journeys see the same calendar whatever day they run on.
+    pub clock_start: Option<i64>,
 }
 
 impl fmt::Debug for Config {
@@ -156,6 +159,18 @@ impl Config {
             }
         }
         let sms_token = get("PORTICO_SMS_TOKEN");
+        let clock_start =
+            match get("PORTICO_CLOCK_START") {
+                None => None,
+                Some(_) if prod => return Err("PORTICO_CLOCK_START is for development only".into()),
+                Some(v) => match chrono::DateTime::parse_from_rfc3339(&v) {
+                    Ok(t) => Some(t.timestamp()),
+                    Err(_) => return Err(
+                        "PORTICO_CLOCK_START must be an RFC 3339 time, like 2031-04-08T14:00:00Z"
+                            .into(),
+                    ),
+                },
+            };
 
         let flag = |k: &str| matches!(get(k).as_deref(), Some("1" | "true" | "yes"));
         Ok(Config {
@@ -172,6 +187,7 @@ impl Config {
             code_resend_secs,
             sms_url,
             sms_token,
+            clock_start,
         })
     }
 
@@ -214,6 +230,7 @@ impl Config {
             code_resend_secs: 120,
             sms_url: None,
             sms_token: None,
+            clock_start: None,
         }
     }
 }
@@ -338,6 +355,22 @@ mod tests {
             "postgres://app:***@db:5432/portico"
         );
         assert_eq!(redact_url("sqlite:portico.db"), "sqlite:portico.db");
+    }
+
+    #[test]
+    fn the_clock_start_is_for_development_only() {
+        let c = parse(&[("PORTICO_CLOCK_START", "2031-04-08T14:00:00Z")]).unwrap();
+        assert_eq!(c.clock_start, Some(1_933_423_200));
+        assert!(parse(&[("PORTICO_CLOCK_START", "next tuesday")]).is_err());
+        let prod = parse(&[
+            ("PORTICO_ENV", "production"),
+            ("DATABASE_URL", "postgres://p@db/portico"),
+            ("PORTICO_BASE_URL", "https://portal.example.org"),
+            ("PORTICO_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+            ("SMTP_URL", "smtps://user:pw@mail.example.org"),
+            ("PORTICO_CLOCK_START", "2031-04-08T14:00:00Z"),
+        ]);
+        assert!(prod.unwrap_err().contains("PORTICO_CLOCK_START"));
     }
 
     #[test]

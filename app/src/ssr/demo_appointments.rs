@@ -89,6 +89,10 @@ async fn hours(
     Ok(())
 }
 
+/// Every demo appointment starts within this many days of the seeding instant: tests that need
+/// an empty calendar look beyond it, so the demo data can change without breaking them.
+pub const HORIZON_DAYS: i64 = 28;
+
 /// `days` from now (moved on to the next weekday Monday to Friday, when all demo providers
 /// work) at `hour`:00 practice-local time.
 fn at(now: i64, zone: Tz, days: i64, hour: u32) -> i64 {

@@ -25,6 +25,15 @@ use app::ssr::{
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
+/// Where every test's clock starts: a Tuesday afternoon, so no test depends on the day it runs.
+/// `PORTICO_TEST_CLOCK_START` (RFC 3339) moves it, to check that the suite passes on any day.
+pub fn clock_start() -> i64 {
+    std::env::var("PORTICO_TEST_CLOCK_START")
+        .ok()
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok())
+        .map_or(1_933_423_200, |t| t.timestamp()) // 2031-04-08T14:00:00Z
+}
+
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
@@ -93,7 +102,7 @@ impl TestApp {
         let mut config = Config::for_tests(&test_db.url);
         adjust(&mut config);
         let hasher = Hasher::new().unwrap();
-        let clock = Clock::default();
+        let clock = Clock::starting_at(clock_start());
         demo::seed_if_empty(&test_db.db, &hasher, clock.now())
             .await
             .unwrap();
@@ -112,6 +121,14 @@ impl TestApp {
             state,
             _test_db: test_db,
         })
+    }
+
+    /// A date (in the week `weeks` weeks) after every demo appointment: its calendar is empty.
+    pub fn clear_week(&self, weeks: i64) -> chrono::NaiveDate {
+        let days = app::ssr::demo_appointments::HORIZON_DAYS + 7 * weeks;
+        chrono::DateTime::from_timestamp(self.state.clock.now() + days * 86_400, 0)
+            .unwrap()
+            .date_naive()
     }
 
     pub fn get(&self, path: &str) -> Call {
