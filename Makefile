@@ -2,17 +2,16 @@
 
 .PHONY: setup run test lint bench screenshots
 
-# wasm-opt for release WASM: binaryen 123 from npm (installed with the browser-test packages).
-# Debian's binaryen 108 rewrites wasm-bindgen's reference-typed table so that the bundle fails
-# in the browser.
-WASM_OPT_DIR := end2end/node_modules/binaryen/bin
+# The release build (scripts/build.sh) optimises the WASM with binaryen 123 from npm, installed
+# with the browser-test packages: Debian's binaryen 108 rewrites wasm-bindgen's reference-typed
+# table so that the bundle fails in the browser.
 
 setup:
 	@scripts/setup.sh
 
 ## Build in release mode and serve on http://127.0.0.1:3000 with demo data.
 run: setup
-	PATH="$(CURDIR)/$(WASM_OPT_DIR):$$PATH" PORTICO_ENV=development PORTICO_DEMO_DATA=1 cargo leptos serve --release
+	@scripts/run.sh
 
 ## Every test: Rust (SQLite + PostgreSQL) and browser journeys (JS on and off, both databases).
 test: setup

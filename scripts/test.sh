@@ -48,8 +48,8 @@ TZ=Pacific/Chatham record timeout --kill-after=10s 15m cargo test -p server
 
 # The browser journeys run against the release build, which is what `make run` serves; one
 # build instead of a debug one and a release one saves several minutes on a fresh machine.
-say "building the site in release mode (server and WASM)"
-cargo leptos build --release
+say "building the site in release mode (server and split, precompressed WASM)"
+scripts/build.sh
 export E2E_SERVER=./target/release/portico
 
 run_e2e() {

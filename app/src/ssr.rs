@@ -4,6 +4,7 @@ pub mod access;
 pub mod account_settings;
 pub mod accounts;
 pub mod appointments;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod budget;

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod delivery;
 pub mod dev;
 pub mod health;
+pub mod listener;
 pub mod middleware;
 pub mod router;
 pub mod startup;

@@ -25,9 +25,20 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let leptos_options = get_configuration(None)
+    let mut leptos_options = get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
+    // A release build names its files by content hash and lists them beside the binary;
+    // serve those names even when started directly rather than through cargo-leptos.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| {
+                exe.parent()
+                    .map(|d| d.join(leptos_options.hash_file.as_ref()))
+            })
+            .is_some_and(|p| p.exists());
+    }
     let addr = leptos_options.site_addr;
     let state = server::startup::build_state(config, leptos_options).await?;
     let sweeper = server::workers::spawn_session_sweeper(state.clone());
@@ -36,7 +47,7 @@ async fn run(config: Config) -> Result<(), String> {
     let db = state.db.clone();
     let app = server::router::router(state);
 
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = server::listener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");

@@ -23,9 +23,10 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let nonce = token::random_hex(16);
-    let asset = super::is_asset(req.uri().path());
+    let path = req.uri().path().to_string();
+    let asset = super::is_asset(&path);
     // A page whose address holds a one-time token must not pass that address on to anyone.
-    let token_page = super::session::is_token_page(req.uri().path());
+    let token_page = super::session::is_token_page(&path);
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -65,6 +66,12 @@ pub async fn security_headers(
     // Pages and API answers can hold health information: never store them in any cache.
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if res.status().is_success() {
+        let policy = super::asset_cache_policy(&path);
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        // Precompressed files differ by the encoding asked for; caches must keep them apart.
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
 }

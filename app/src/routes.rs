@@ -1,0 +1,196 @@
+//! The route table. Every page is a lazy route: the browser downloads the app shell (layouts,
+//! shared components, the router) once, and a page's own code only when a page needs it. The
+//! server renders every route completely (`SsrMode::Async`): streamed fragments would need
+//! JavaScript to slot in, and every page must work without it.
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{ParentRoute, Route, Routes},
+    lazy_route, path, ChooseView, Lazy, LazyRoute, SsrMode,
+};
+
+use crate::{
+    auth_context::Auth,
+    layout::{patient::PatientLayout, staff::StaffLayout},
+    pages::{
+        account::AccountPage,
+        appointments::{
+            book::{BookConfirmPage, BookSearchPage, BookWeekPage},
+            cancel::CancelPage,
+            detail::AppointmentDetailPage,
+            list::AppointmentsPage,
+            reschedule::{RescheduleConfirmPage, ReschedulePage},
+        },
+        coming_soon::{ActivitySoon, AuditSoon, HealthRecordSoon, MessagesSoon, StaffMessagesSoon},
+        enroll::EnrollPage,
+        home::HomePage,
+        not_found::NotFound,
+        recovery::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage},
+        sign_in::{PatientSignIn, StaffSignIn},
+        staff::{
+            appointment::StaffAppointmentPage,
+            hours::HoursPage,
+            patients::{PatientPage, PatientsPage},
+            requests::RequestsPage,
+            schedule::SchedulePage,
+            settings::SettingsPage,
+        },
+        staff_home::StaffHome,
+    },
+};
+
+/// A lazy route for a page component: its code is split into its own WASM chunk.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The lazily loaded [`", stringify!($page), "`].")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    SignInRoute => PatientSignIn,
+    ForgotPasswordRoute => ForgotPasswordPage,
+    ForgotUsernameRoute => ForgotUsernamePage,
+    ResetPasswordRoute => ResetPasswordPage,
+    EnrollRoute => EnrollPage,
+    StaffSignInRoute => StaffSignIn,
+    StaffHomeRoute => StaffHome,
+    RequestsRoute => RequestsPage,
+    StaffAppointmentRoute => StaffAppointmentPage,
+    PatientsRoute => PatientsPage,
+    PatientRoute => PatientPage,
+    ScheduleRoute => SchedulePage,
+    HoursRoute => HoursPage,
+    StaffMessagesRoute => StaffMessagesSoon,
+    SettingsRoute => SettingsPage,
+    AuditRoute => AuditSoon,
+    HomeRoute => HomePage,
+    AppointmentsRoute => AppointmentsPage,
+    BookSearchRoute => BookSearchPage,
+    BookWeekRoute => BookWeekPage,
+    BookConfirmRoute => BookConfirmPage,
+    AppointmentDetailRoute => AppointmentDetailPage,
+    CancelRoute => CancelPage,
+    RescheduleRoute => ReschedulePage,
+    RescheduleConfirmRoute => RescheduleConfirmPage,
+    MessagesRoute => MessagesSoon,
+    HealthRecordRoute => HealthRecordSoon,
+    ActivityRoute => ActivitySoon,
+    AccountRoute => AccountPage,
+}
+
+/// A lazy route whose server render also names the route's chunks in the page's head, so that
+/// the browser fetches them alongside the main module rather than after it.
+///
+/// Leptos does this itself, but registers the chunks in a context it provides only after the
+/// render has started on another worker thread; on a multi-threaded runtime most pages lost
+/// the race and named no chunks at all.
+pub struct Page<T>(Lazy<T>);
+
+impl<T> Page<T> {
+    pub fn new() -> Self {
+        Page(Lazy::new())
+    }
+}
+
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Clone for Page<T> {
+    fn clone(&self) -> Self {
+        Page(self.0.clone())
+    }
+}
+
+impl<T: LazyRoute + Send + Sync> ChooseView for Page<T> {
+    async fn choose(self) -> AnyView {
+        #[cfg(feature = "ssr")]
+        preload_chunks::<T>();
+        self.0.choose().await
+    }
+
+    async fn preload(&self) {
+        self.0.preload().await
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn preload_chunks<T>() {
+    use leptos_meta::Link;
+    let Ok(state) = crate::ssr::request::state() else {
+        return;
+    };
+    let Some(manifest) = crate::ssr::assets::SplitManifest::get(&state.leptos_options) else {
+        return;
+    };
+    let chunks = manifest.chunk_hrefs(std::any::type_name::<T>());
+    if chunks.is_empty() {
+        return;
+    }
+    // Rendering a meta component registers it with the page's head.
+    for href in chunks {
+        let _ = view! {
+            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+        }
+        .to_html();
+    }
+    let _ =
+        view! { <Link rel="modulepreload" href=manifest.loader_href() crossorigin="anonymous"/> }
+            .to_html();
+}
+
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    Auth::provide();
+    view! {
+        <Routes fallback=NotFound>
+            <Route ssr=SsrMode::Async path=path!("/login") view={Page::<SignInRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-password") view={Page::<ForgotPasswordRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-username") view={Page::<ForgotUsernameRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/reset-password/:token") view={Page::<ResetPasswordRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/enroll/:token") view={Page::<EnrollRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login") view={Page::<StaffSignInRoute>::new()}/>
+            <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
+                <Route ssr=SsrMode::Async path=path!("") view={Page::<StaffHomeRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("requests") view={Page::<RequestsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::<StaffAppointmentRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("patients") view={Page::<PatientsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("patients/:id") view={Page::<PatientRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("schedule") view={Page::<ScheduleRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("schedule/hours") view={Page::<HoursRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages") view={Page::<StaffMessagesRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("settings") view={Page::<SettingsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("audit") view={Page::<AuditRoute>::new()}/>
+            </ParentRoute>
+            <ParentRoute ssr=SsrMode::Async path=path!("") view=PatientLayout>
+                <Route ssr=SsrMode::Async path=path!("") view={Page::<HomeRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments") view={Page::<AppointmentsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book") view={Page::<BookSearchRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider") view={Page::<BookWeekRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider/:start") view={Page::<BookConfirmRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::<AppointmentDetailRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/cancel") view={Page::<CancelRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule") view={Page::<RescheduleRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule/:start") view={Page::<RescheduleConfirmRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages") view={Page::<MessagesRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("health-record") view={Page::<HealthRecordRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("activity") view={Page::<ActivityRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("account") view={Page::<AccountRoute>::new()}/>
+            </ParentRoute>
+        </Routes>
+    }
+}

@@ -1,0 +1,180 @@
+//! Names of the built front-end files. A release build (cargo-leptos `hash-files`) puts a
+//! content hash in each name, listed in a hash file beside the server binary; the names then
+//! change whenever the content does, so browsers may keep them for a year.
+
+use leptos::config::LeptosOptions;
+
+/// The hash of `kind` (`css`, `js`, `wasm`, …) in a cargo-leptos hash file's text.
+pub fn hash_of<'a>(hash_file: &'a str, kind: &str) -> Option<&'a str> {
+    hash_file.lines().find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        (k.trim() == kind).then(|| v.trim())
+    })
+}
+
+/// `/pkg/portico.css`, or `/pkg/portico.<hash>.css` when the build hashed its files.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let mut name = options.output_name.to_string();
+    if options.hash_files {
+        let path = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+        match path.and_then(|p| std::fs::read_to_string(p).ok()) {
+            Some(text) => {
+                if let Some(hash) = hash_of(&text, "css") {
+                    name = format!("{name}.{hash}");
+                }
+            }
+            None => tracing::error!("file hashing is on but the hash file cannot be read"),
+        }
+    }
+    format!("/{}/{name}.css", options.site_pkg_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_found_by_kind() {
+        let text = "js: abc\nwasm: def\ncss: Xy-z_\nmanifest: m1\n";
+        assert_eq!(hash_of(text, "css"), Some("Xy-z_"));
+        assert_eq!(hash_of(text, "wasm"), Some("def"));
+        assert_eq!(hash_of(text, "split"), None);
+    }
+
+    #[test]
+    fn without_hashing_the_plain_name_is_used() {
+        let options = LeptosOptions::builder().output_name("portico").build();
+        assert_eq!(stylesheet_href(&options), "/pkg/portico.css");
+    }
+}
+
+/// The route chunks of the split WASM build: which chunk files each lazy function needs
+/// (cargo-leptos's `__wasm_split_manifest.json`), and the loader script's name.
+#[derive(Debug, Default)]
+pub struct SplitManifest {
+    chunks: std::collections::HashMap<String, Vec<String>>,
+    loader: String,
+    pkg: String,
+}
+
+impl SplitManifest {
+    /// Read once per process from the built site; a build without splitting has none.
+    pub fn get(options: &LeptosOptions) -> Option<&'static SplitManifest> {
+        static MANIFEST: std::sync::OnceLock<Option<SplitManifest>> = std::sync::OnceLock::new();
+        MANIFEST.get_or_init(|| Self::load(options)).as_ref()
+    }
+
+    fn load(options: &LeptosOptions) -> Option<SplitManifest> {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+            })
+            .flatten()
+            .unwrap_or_default();
+        let named = |stem: &str, kind: &str, ext: &str| match hash_of(&hashes, kind) {
+            Some(h) => format!("{stem}.{h}.{ext}"),
+            None => format!("{stem}.{ext}"),
+        };
+        let pkg = format!("{}/{}", options.site_root, options.site_pkg_dir);
+        let manifest = named("__wasm_split_manifest", "manifest", "json");
+        let text = std::fs::read_to_string(std::path::Path::new(&pkg).join(manifest)).ok()?;
+        let chunks = match serde_json::from_str(&text) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "the WASM split manifest cannot be read");
+                return None;
+            }
+        };
+        let loader = match hash_of(&hashes, "split") {
+            Some(h) => format!("__wasm_split.{h}.js"),
+            None => "__wasm_split.______________________.js".to_string(),
+        };
+        Some(SplitManifest {
+            chunks,
+            loader,
+            pkg: format!("/{}", options.site_pkg_dir),
+        })
+    }
+
+    /// The chunk files of the lazy route type named `type_name` (its view function is named
+    /// after the type by `#[lazy_route]`).
+    pub fn route_chunks(&self, type_name: &str) -> &[String] {
+        let prefix = format!(
+            "__{}_view_",
+            snake_case(type_name.rsplit("::").next().unwrap_or(""))
+        );
+        self.chunks
+            .iter()
+            .find(|(k, _)| k.starts_with(&prefix))
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    /// The addresses of a route's chunks.
+    pub fn chunk_hrefs(&self, type_name: &str) -> Vec<String> {
+        self.route_chunks(type_name)
+            .iter()
+            .map(|chunk| format!("{}/{chunk}.wasm", self.pkg))
+            .collect()
+    }
+
+    /// The address of the script that loads chunks.
+    pub fn loader_href(&self) -> String {
+        format!("{}/{}", self.pkg, self.loader)
+    }
+}
+
+/// `BookConfirmRoute` → `book_confirm_route`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn route_types_name_their_chunks() {
+        assert_eq!(snake_case("BookConfirmRoute"), "book_confirm_route");
+        let manifest = SplitManifest {
+            chunks: [
+                (
+                    "__book_route_view_12".to_string(),
+                    vec!["chunk_1".to_string()],
+                ),
+                (
+                    "__book_confirm_route_view_12".to_string(),
+                    vec!["chunk_2".to_string(), "split_x".to_string()],
+                ),
+            ]
+            .into(),
+            loader: "__wasm_split.abc.js".into(),
+            pkg: "/pkg".into(),
+        };
+        assert_eq!(
+            manifest.route_chunks("app::routes::BookConfirmRoute"),
+            ["chunk_2", "split_x"]
+        );
+        assert_eq!(manifest.route_chunks("app::routes::BookRoute"), ["chunk_1"]);
+        assert_eq!(
+            manifest.chunk_hrefs("app::routes::BookRoute"),
+            ["/pkg/chunk_1.wasm"]
+        );
+        assert!(manifest.chunk_hrefs("app::routes::Missing").is_empty());
+        assert_eq!(manifest.loader_href(), "/pkg/__wasm_split.abc.js");
+    }
+}

@@ -1,0 +1,152 @@
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
+import { admin, jsEnabled, patient, ready, signInAsPatient, submitSignIn } from "./helpers";
+
+// The built site the server under test serves (scripts/build.sh: split and precompressed).
+const pkg = path.resolve(__dirname, "../../target/site/pkg");
+// What a phone downloads before a page is interactive, brotli-compressed as served. These are
+// today's figures with a little room, so that any growth fails CI. The goal is 150 kB for the
+// first page and 40 kB for a route's own chunks; the main module (248 kB: the Leptos runtime,
+// router, layouts and every page's static text, since splitting moves code but not data) is
+// what stands between the two (see the README's performance section).
+const FIRST_PAGE_BROTLI = 350_000;
+const ROUTE_CHUNKS_BROTLI = 96_000;
+const MAIN_MODULE_BROTLI = 255_000;
+
+/** The WASM files a page preloads (main module first), as the server wrote them in its head. */
+function preloadedWasm(html: string): string[] {
+  const hrefs = [...html.matchAll(/<link[^>]*rel="preload"[^>]*>/g)]
+    .map((m) => /href="([^"]+\.wasm)"/.exec(m[0])?.[1])
+    .filter((href): href is string => !!href);
+  return [...new Set(hrefs)];
+}
+
+function brotliBytes(href: string): number {
+  return fs.statSync(path.join(pkg, path.basename(href) + ".br")).size;
+}
+
+async function html(request: APIRequestContext, url: string) {
+  const res = await request.get(url);
+  expect(res.status(), url).toBe(200);
+  return res.text();
+}
+
+async function signInRequest(page: Page, who: { username: string; password: string }, staff = false) {
+  await page.goto(staff ? "/staff/login" : "/login");
+  await submitSignIn(page, who.username, who.password);
+  await expect(page).toHaveURL(staff ? /\/staff$/ : /\/$/);
+}
+
+/** Every route, with real ids from the demo data. */
+async function patientRoutes(request: APIRequestContext) {
+  const list = await html(request, "/appointments");
+  const appointment = /href="\/appointments\/(\d+)"/.exec(list)?.[1];
+  const search = await html(request, "/appointments/book?q=patel");
+  const provider = /href="\/appointments\/book\/(\d+)[^"]*"/.exec(search)?.[1];
+  expect(appointment && provider).toBeTruthy();
+  return [
+    "/", "/appointments", "/appointments/book", `/appointments/book/${provider}`,
+    `/appointments/${appointment}`, `/appointments/${appointment}/cancel`,
+    `/appointments/${appointment}/reschedule`, "/messages", "/health-record", "/activity", "/account",
+  ];
+}
+
+async function staffRoutes(request: APIRequestContext) {
+  const patients = await html(request, "/staff/patients");
+  const chart = /href="\/staff\/patients\/(\d+)"/.exec(patients)?.[1];
+  const requests = await html(request, "/staff/requests");
+  const appointment = /href="\/staff\/appointments\/(\d+)"/.exec(requests)?.[1];
+  expect(chart && appointment).toBeTruthy();
+  return [
+    "/staff", "/staff/requests", `/staff/appointments/${appointment}`, "/staff/patients",
+    `/staff/patients/${chart}`, "/staff/schedule", "/staff/schedule/hours?provider=1", "/staff/messages",
+    "/staff/settings", "/staff/audit",
+  ];
+}
+
+const PUBLIC = ["/login", "/staff/login", "/forgot-password", "/forgot-username", "/enroll/not-a-token", "/reset-password/not-a-token"];
+
+test("every route's first-page WASM stays within its budget", async ({ browser }, info) => {
+  test.skip(!jsEnabled(info), "the budget does not depend on the browser's JavaScript");
+  const rows: { route: string; files: number; main: number; chunks: number }[] = [];
+  const measure = async (request: APIRequestContext, route: string) => {
+    const wasm = preloadedWasm(await html(request, route));
+    expect(wasm.length, `${route} preloads the main module and its own chunk`).toBeGreaterThanOrEqual(2);
+    const [main, ...chunks] = wasm.map(brotliBytes);
+    rows.push({ route, files: wasm.length, main, chunks: chunks.reduce((a, b) => a + b, 0) });
+  };
+  const anonymous = await browser.newContext({ baseURL: info.project.use.baseURL });
+  for (const route of PUBLIC) await measure(anonymous.request, route);
+  const patientPage = await (await browser.newContext({ baseURL: info.project.use.baseURL })).newPage();
+  await signInRequest(patientPage, patient);
+  for (const route of await patientRoutes(patientPage.request)) await measure(patientPage.request, route);
+  const staffPage = await (await browser.newContext({ baseURL: info.project.use.baseURL })).newPage();
+  await signInRequest(staffPage, admin, true);
+  for (const route of await staffRoutes(staffPage.request)) await measure(staffPage.request, route);
+
+  console.log("route | WASM files | main (brotli) | route chunks (brotli) | first page");
+  for (const r of rows) console.log(`${r.route} | ${r.files} | ${r.main} | ${r.chunks} | ${r.main + r.chunks}`);
+  fs.writeFileSync(path.resolve(__dirname, "../../target/wasm-per-route.json"), JSON.stringify(rows, null, 1));
+  for (const r of rows) {
+    expect(r.main, "the main module, brotli").toBeLessThanOrEqual(MAIN_MODULE_BROTLI);
+    expect(r.main + r.chunks, `${r.route}: first-page WASM, brotli`).toBeLessThanOrEqual(FIRST_PAGE_BROTLI);
+    expect(r.chunks, `${r.route}: its own chunks, brotli`).toBeLessThanOrEqual(ROUTE_CHUNKS_BROTLI);
+  }
+});
+
+test("hashed assets are precompressed and immutable; pages are never stored", async ({ request }, info) => {
+  test.skip(!jsEnabled(info), "headers do not depend on the browser's JavaScript");
+  const page = await request.get("/login");
+  expect(page.headers()["cache-control"]).toBe("no-store");
+  const [main] = preloadedWasm(await page.text());
+  expect(main).toMatch(/\/pkg\/portico\.[A-Za-z0-9_-]{22}\.wasm$/);
+  const wasm = await request.get(main, { headers: { "accept-encoding": "br, gzip" } });
+  expect(wasm.status()).toBe(200);
+  expect(wasm.headers()["content-encoding"]).toBe("br");
+  expect(wasm.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+  expect(Number(wasm.headers()["content-length"])).toBe(brotliBytes(main));
+  const css = /href="(\/pkg\/portico\.[A-Za-z0-9_-]{22}\.css)"/.exec(await (await request.get("/login")).text())?.[1];
+  expect(css).toBeTruthy();
+  const gz = await request.get(css!, { headers: { "accept-encoding": "gzip" } });
+  expect(gz.headers()["content-encoding"]).toBe("gzip");
+  expect(gz.headers()["cache-control"]).toContain("immutable");
+});
+
+test("client-side navigation fetches a route's chunk only when it is needed", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "without JavaScript every page is a full page load");
+  const wasm: string[] = [];
+  page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+  await signInAsPatient(page, info);
+  await page.goto("/appointments");
+  await ready(page, info);
+  await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+  const before = new Set(wasm);
+  await page.getByRole("navigation").getByRole("link", { name: "Account" }).first().click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole("heading", { name: "Account", exact: false }).first()).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  const fetched = wasm.filter((w) => !before.has(w));
+  expect(fetched.length, "the account page's chunk, fetched on navigation").toBeGreaterThan(0);
+  // Back again: that chunk is already here, and the page still works.
+  await page.goBack();
+  await expect(page.getByRole("heading", { name: "Appointments" })).toBeVisible();
+});
+
+test("a chunk that cannot be downloaded shows a reload message, and reloading works", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "without JavaScript there are no chunks");
+  await signInAsPatient(page, info);
+  await page.goto("/appointments");
+  await ready(page, info);
+  const main = preloadedWasm(await page.content())[0];
+  await page.route(/\.wasm$/, (route) =>
+    new URL(route.request().url()).pathname === main ? route.continue() : route.abort("internetdisconnected"));
+  await page.getByRole("navigation").getByRole("link", { name: "Account" }).first().click();
+  const banner = page.getByRole("alert").filter({ hasText: "could not finish loading" });
+  await expect(banner).toBeVisible();
+  await page.unroute(/\.wasm$/);
+  await banner.getByRole("link", { name: "Reload the page" }).click();
+  // The server renders the whole page again, and the app hydrates it.
+  await expect(banner).toHaveCount(0);
+  await expect(page.getByRole("heading").first()).toBeVisible();
+});
