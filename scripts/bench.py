@@ -106,8 +106,8 @@ def wrk(path, cookie=None, connections=32, rate=None):
         args = ["wrk", "-t1", f"-c{connections}", f"-d{SECONDS}s", "--latency", "-s", script] + args[5:]
     out = subprocess.run(args + [BASE + path], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = ms(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         sys.exit(f"{path}: {errors.group(1)} error responses under load")

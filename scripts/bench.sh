@@ -10,7 +10,7 @@ if [ ! -x target/lighthouse/node_modules/.bin/lighthouse ]; then
   mkdir -p target/lighthouse
   npm install --prefix target/lighthouse --no-audit --no-fund --silent lighthouse@12.8.2 >/dev/null
 fi
-scripts/build.sh >/dev/null
+scripts/build.sh >/dev/null 2>&1 || { echo "the build failed: run scripts/build.sh" >&2; exit 1; }
 
 # The per-route WASM figures come from the size gate, which writes them as it checks them.
 (cd end2end && rm -f ../target/e2e-b*.db* && E2E_SERVER=./target/release/portico E2E_PORT=3210 \

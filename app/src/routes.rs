@@ -130,7 +130,11 @@ impl<T: LazyRoute + Send + Sync> ChooseView for Page<T> {
 
 #[cfg(feature = "ssr")]
 fn preload_chunks<T>() {
-    use leptos_meta::Link;
+    use leptos_meta::{Link, ServerMetaContext};
+    // Listing the routes at start-up renders them with no page head to add to.
+    if use_context::<ServerMetaContext>().is_none() {
+        return;
+    }
     let Ok(state) = crate::ssr::request::state() else {
         return;
     };

@@ -5,6 +5,7 @@ use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     trace::TraceLayer,
 };
 
@@ -46,6 +47,17 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/outbox.json", get(dev::outbox_json))
             .route("/dev/charts", axum::routing::post(dev::new_chart));
     }
+    // The built front-end files, straight from disk: brotli or gzip as precompressed at build
+    // time, never compressed per request. Anything not found falls through to the app's 404.
+    let pkg = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg_route = format!("/{}", options.site_pkg_dir);
+    base = base.nest_service(
+        &pkg_route,
+        ServeDir::new(pkg)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(tower::service_fn(not_found)),
+    );
     base
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -74,4 +86,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
         )
         .with_state(state)
+}
+
+/// A missing front-end file: a plain 404 (a stale page asking for an old chunk gets this).
+async fn not_found(
+    _req: Request<axum::body::Body>,
+) -> Result<axum::response::Response, std::convert::Infallible> {
+    Ok(axum::response::IntoResponse::into_response(
+        axum::http::StatusCode::NOT_FOUND,
+    ))
 }
