@@ -966,3 +966,26 @@ both!(
         assert!(latest < end, "a demo appointment lies past the horizon");
     }
 );
+
+both!(
+    a_removed_record_leaves_the_very_next_page,
+    |app: TestApp| async move {
+        // The records are remembered within one page render only (RecordsMemo).
+        let cookie = app.patient().await;
+        let lily = app.chart_id("Lily", "America/Los_Angeles").await;
+        let option = format!("<option value=\"{lily}\"");
+        let page = app.send(app.get("/").cookie(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&option),
+            "Lily is in the record switcher"
+        );
+        sqlx::query("DELETE FROM account_charts WHERE chart_id = $1")
+            .bind(lily)
+            .execute(app.db.write())
+            .await
+            .unwrap();
+        let page = app.send(app.get("/").cookie(&cookie)).await;
+        assert!(!page.body.contains(&option), "Lily is gone at once");
+    }
+);

@@ -41,8 +41,31 @@ pub async fn credentials(
     .transpose()
 }
 
+/// The records an account may view, remembered for the rest of one page render: the layout
+/// (the record switcher) and the page both ask. Provided per request by the router, so it never
+/// outlives the request: a revoked link is gone on the very next page.
+#[derive(Clone, Default)]
+pub struct RecordsMemo(std::sync::Arc<tokio::sync::OnceCell<(i64, Vec<RecordSummary>)>>);
+
 /// The records an account may view: its own first, then those it represents.
 pub async fn records(db: &Db, account_id: i64) -> Result<Vec<RecordSummary>, sqlx::Error> {
+    let Some(memo) = leptos::prelude::use_context::<RecordsMemo>() else {
+        return load_records(db, account_id).await;
+    };
+    let (id, records) = memo
+        .0
+        .get_or_try_init(|| async {
+            Ok::<_, sqlx::Error>((account_id, load_records(db, account_id).await?))
+        })
+        .await?;
+    if *id == account_id {
+        Ok(records.clone())
+    } else {
+        load_records(db, account_id).await
+    }
+}
+
+async fn load_records(db: &Db, account_id: i64) -> Result<Vec<RecordSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT c.id, c.given_name, c.family_name, p.name, ac.relationship \
          FROM account_charts ac \

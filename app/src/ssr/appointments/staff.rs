@@ -132,9 +132,10 @@ pub async fn queue(
             "We could not find that practice.".into(),
         ));
     }
+    const OPEN: &str = "a.practice_id = $1 AND a.state IN ('requested', 'cancellation_requested', 'reschedule_requested') \
+         AND ($2 = 0 OR a.provider_id = $2)";
     let rows = sqlx::query(&format!(
-        "{} WHERE a.practice_id = $1 AND a.state IN ('requested', 'cancellation_requested', 'reschedule_requested') \
-         AND ($2 = 0 OR a.provider_id = $2) ORDER BY a.updated_at, a.id LIMIT 500",
+        "{} WHERE {OPEN} ORDER BY a.updated_at, a.id LIMIT 500",
         store::SELECT
     ))
     .bind(ctx.practice_id)
@@ -145,6 +146,20 @@ pub async fn queue(
         .iter()
         .map(store::from_row)
         .collect::<Result<Vec<_>, _>>()?;
+    // When and why each request was made: the latest event of each, in one query rather than
+    // one per row.
+    let latest: std::collections::HashMap<i64, (i64, String)> = sqlx::query_as::<_, (i64, i64, String)>(&format!(
+        "SELECT e.appointment_id, e.occurred_at, e.reason FROM appointment_events e WHERE e.id IN \
+         (SELECT MAX(e2.id) FROM appointment_events e2 JOIN appointments a ON a.id = e2.appointment_id \
+          WHERE {OPEN} GROUP BY e2.appointment_id)"
+    ))
+    .bind(ctx.practice_id)
+    .bind(provider_id.unwrap_or(0))
+    .fetch_all(ctx.st.db.read())
+    .await?
+    .into_iter()
+    .map(|(id, at, reason)| (id, (at, reason)))
+    .collect();
     let counts = RequestKind::ALL
         .into_iter()
         .map(|k| {
@@ -159,13 +174,10 @@ pub async fn queue(
         .iter()
         .filter(|a| kind.is_none_or(|k| a.state == k.state()))
     {
-        let (asked_at, reason): (i64, String) = sqlx::query_as(
-            "SELECT occurred_at, reason FROM appointment_events WHERE appointment_id = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(a.id)
-        .fetch_optional(ctx.st.db.read())
-        .await?
-        .unwrap_or((a.starts_at, String::new()));
+        let (asked_at, reason) = latest
+            .get(&a.id)
+            .cloned()
+            .unwrap_or((a.starts_at, String::new()));
         let Some(k) = RequestKind::of(a.state) else {
             continue;
         };
