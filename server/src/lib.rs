@@ -9,6 +9,7 @@ pub mod listener;
 pub mod middleware;
 pub mod router;
 pub mod startup;
+pub mod static_files;
 pub mod telemetry;
 pub mod texting;
 pub mod workers;

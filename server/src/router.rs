@@ -1,11 +1,16 @@
-use axum::{http::Request, middleware::from_fn_with_state, routing::get, Router};
+use axum::{
+    extract::Path,
+    http::{HeaderMap, Request},
+    middleware::from_fn_with_state,
+    routing::get,
+    Router,
+};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
-    services::ServeDir,
     trace::TraceLayer,
 };
 
@@ -17,6 +22,7 @@ use crate::{
         api_status::api_status, client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
         security_headers::security_headers, session::session,
     },
+    static_files::StaticFiles,
     BODY_LIMIT_BYTES,
 };
 
@@ -47,19 +53,26 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/outbox.json", get(dev::outbox_json))
             .route("/dev/charts", axum::routing::post(dev::new_chart));
     }
-    // The built front-end files, straight from disk: brotli or gzip as precompressed at build
-    // time, never compressed per request. Anything not found falls through to the app's 404.
-    let pkg = format!("{}/{}", options.site_root, options.site_pkg_dir);
-    let pkg_route = format!("/{}", options.site_pkg_dir);
-    base = base.nest_service(
-        &pkg_route,
-        ServeDir::new(pkg)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(tower::service_fn(not_found)),
+    // The built front-end files, from memory: brotli or gzip as precompressed at build time,
+    // never compressed per request. A missing file is a plain 404 (a stale page asking for an
+    // old chunk gets that).
+    let files = StaticFiles::shared(
+        &std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir),
+    );
+    base = base.route(
+        &format!("/{}/{{*file}}", options.site_pkg_dir),
+        get(move |Path(file): Path<String>, headers: HeaderMap| {
+            let files = files.clone();
+            async move { files.respond(&file, &headers) }
+        }),
     );
     base
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || leptos::prelude::provide_context(app::ssr::accounts::RecordsMemo::default()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(
             ServiceBuilder::new()
@@ -86,13 +99,4 @@ pub fn router(state: AppState) -> Router {
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
         )
         .with_state(state)
-}
-
-/// A missing front-end file: a plain 404 (a stale page asking for an old chunk gets this).
-async fn not_found(
-    _req: Request<axum::body::Body>,
-) -> Result<axum::response::Response, std::convert::Infallible> {
-    Ok(axum::response::IntoResponse::into_response(
-        axum::http::StatusCode::NOT_FOUND,
-    ))
 }

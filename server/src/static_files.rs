@@ -1,0 +1,180 @@
+//! The built front-end files (`/pkg/…`), read into memory once and answered from there, in the
+//! encoding the browser accepts: brotli or gzip as precompressed at build time, or plain. A
+//! few megabytes; reading them from disk on every request cost a trip through tokio's blocking
+//! pool per file.
+
+use std::{collections::HashMap, path::Path, sync::Arc};
+
+use axum::{
+    body::Bytes,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+
+struct File {
+    content_type: &'static str,
+    plain: Bytes,
+    br: Option<Bytes>,
+    gzip: Option<Bytes>,
+}
+
+#[derive(Default)]
+pub struct StaticFiles {
+    files: HashMap<String, File>,
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or_default() {
+        "wasm" => "application/wasm",
+        "js" => "text/javascript",
+        "css" => "text/css",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+impl StaticFiles {
+    /// Every file under `dir`, by its path relative to it (`portico.abc.wasm`). A missing
+    /// directory (tests, a server started before the first build) holds no files.
+    pub fn load(dir: &Path) -> StaticFiles {
+        let mut files = HashMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Some(rel) = path
+                    .strip_prefix(dir)
+                    .ok()
+                    .and_then(|p| p.to_str())
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
+                if rel.ends_with(".br") || rel.ends_with(".gz") {
+                    continue;
+                }
+                let Ok(plain) = std::fs::read(&path) else {
+                    continue;
+                };
+                let variant = |ext: &str| {
+                    std::fs::read(format!("{}.{ext}", path.display()))
+                        .ok()
+                        .map(Bytes::from)
+                };
+                files.insert(
+                    rel.clone(),
+                    File {
+                        content_type: content_type(&rel),
+                        plain: Bytes::from(plain),
+                        br: variant("br"),
+                        gzip: variant("gz"),
+                    },
+                );
+            }
+        }
+        StaticFiles { files }
+    }
+
+    /// The files of the site's `pkg` directory, loaded once per process.
+    pub fn shared(dir: &Path) -> Arc<StaticFiles> {
+        static FILES: std::sync::OnceLock<Arc<StaticFiles>> = std::sync::OnceLock::new();
+        FILES
+            .get_or_init(|| Arc::new(StaticFiles::load(dir)))
+            .clone()
+    }
+
+    pub fn respond(&self, path: &str, headers: &HeaderMap) -> Response {
+        let Some(file) = self.files.get(path.trim_start_matches('/')) else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let accepted = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let (body, encoding) = match (&file.br, &file.gzip) {
+            (Some(br), _) if accepts(&accepted, "br") => (br.clone(), Some("br")),
+            (_, Some(gz)) if accepts(&accepted, "gzip") => (gz.clone(), Some("gzip")),
+            _ => (file.plain.clone(), None),
+        };
+        let mut res = body.into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(file.content_type),
+        );
+        if let Some(e) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+        }
+        res
+    }
+}
+
+/// Whether an `Accept-Encoding` value accepts `coding` (and does not refuse it with `q=0`).
+fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    accept_encoding.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        parts.next().is_some_and(|c| c.eq_ignore_ascii_case(coding))
+            && !parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn encodings_are_negotiated() {
+        assert!(accepts("gzip, deflate, br", "br"));
+        assert!(accepts("br;q=0.8", "br"));
+        assert!(!accepts("gzip, br;q=0", "br"));
+        assert!(!accepts("gzip", "br"));
+        assert!(!accepts("", "gzip"));
+    }
+
+    #[test]
+    fn files_are_answered_in_the_encoding_asked_for() {
+        let dir = std::env::temp_dir().join(format!("portico-static-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("snippets")).unwrap();
+        std::fs::write(dir.join("app.js"), "plain").unwrap();
+        std::fs::write(dir.join("app.js.br"), "brotli").unwrap();
+        std::fs::write(dir.join("app.js.gz"), "gzipped").unwrap();
+        std::fs::write(dir.join("snippets/x.css"), "css").unwrap();
+        let files = StaticFiles::load(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let ask = |path: &str, enc: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(enc).unwrap());
+            files.respond(path, &h)
+        };
+        let r = ask("/app.js", "gzip, br");
+        assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/javascript");
+        assert_eq!(
+            ask("/app.js", "gzip").headers()[header::CONTENT_ENCODING],
+            "gzip"
+        );
+        assert!(ask("/app.js", "identity")
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_none());
+        assert_eq!(ask("/snippets/x.css", "").status(), StatusCode::OK);
+        assert_eq!(ask("/app.js.br", "br").status(), StatusCode::NOT_FOUND);
+        assert_eq!(ask("/missing.wasm", "br").status(), StatusCode::NOT_FOUND);
+    }
+}
