@@ -36,13 +36,8 @@ async fn run(config: Config) -> Result<(), String> {
     // A release build names its files by content hash and lists them beside the binary;
     // serve those names even when started directly rather than through cargo-leptos.
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
-        leptos_options.hash_files = std::env::current_exe()
-            .ok()
-            .and_then(|exe| {
-                exe.parent()
-                    .map(|d| d.join(leptos_options.hash_file.as_ref()))
-            })
-            .is_some_and(|p| p.exists());
+        leptos_options.hash_files =
+            app::ssr::assets::hash_file_path(&leptos_options).is_some_and(|p| p.exists());
     }
     let addr = leptos_options.site_addr;
     let state = server::startup::build_state(config, leptos_options).await?;

@@ -12,42 +12,33 @@ pub fn hash_of<'a>(hash_file: &'a str, kind: &str) -> Option<&'a str> {
     })
 }
 
-/// `/pkg/portico.css`, or `/pkg/portico.<hash>.css` when the build hashed its files.
-pub fn stylesheet_href(options: &LeptosOptions) -> String {
-    let mut name = options.output_name.to_string();
-    if options.hash_files {
-        let path = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
-        match path.and_then(|p| std::fs::read_to_string(p).ok()) {
-            Some(text) => {
-                if let Some(hash) = hash_of(&text, "css") {
-                    name = format!("{name}.{hash}");
-                }
-            }
-            None => tracing::error!("file hashing is on but the hash file cannot be read"),
-        }
-    }
-    format!("/{}/{name}.css", options.site_pkg_dir)
+/// Where cargo-leptos writes the hash file: beside the server binary (Leptos reads it there).
+pub fn hash_file_path(options: &LeptosOptions) -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(options.hash_file.as_ref()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_are_found_by_kind() {
-        let text = "js: abc\nwasm: def\ncss: Xy-z_\nmanifest: m1\n";
-        assert_eq!(hash_of(text, "css"), Some("Xy-z_"));
-        assert_eq!(hash_of(text, "wasm"), Some("def"));
-        assert_eq!(hash_of(text, "split"), None);
+/// The hash file's text; empty when the build did not hash its files.
+fn hash_file_text(options: &LeptosOptions) -> String {
+    if !options.hash_files {
+        return String::new();
     }
-
-    #[test]
-    fn without_hashing_the_plain_name_is_used() {
-        let options = LeptosOptions::builder().output_name("portico").build();
-        assert_eq!(stylesheet_href(&options), "/pkg/portico.css");
+    match hash_file_path(options).and_then(|p| std::fs::read_to_string(p).ok()) {
+        Some(text) => text,
+        None => {
+            tracing::error!("file hashing is on but the hash file cannot be read");
+            String::new()
+        }
     }
+}
+
+/// `/pkg/portico.css`, or `/pkg/portico.<hash>.css` when the build hashed its files.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let name = match hash_of(&hash_file_text(options), "css") {
+        Some(hash) => format!("{}.{hash}", options.output_name),
+        None => options.output_name.to_string(),
+    };
+    format!("/{}/{name}.css", options.site_pkg_dir)
 }
 
 /// The route chunks of the split WASM build: which chunk files each lazy function needs
@@ -67,14 +58,7 @@ impl SplitManifest {
     }
 
     fn load(options: &LeptosOptions) -> Option<SplitManifest> {
-        let hashes = options
-            .hash_files
-            .then(|| {
-                let exe = std::env::current_exe().ok()?;
-                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
-            })
-            .flatten()
-            .unwrap_or_default();
+        let hashes = hash_file_text(options);
         let named = |stem: &str, kind: &str, ext: &str| match hash_of(&hashes, kind) {
             Some(h) => format!("{stem}.{h}.{ext}"),
             None => format!("{stem}.{ext}"),
@@ -144,8 +128,22 @@ fn snake_case(name: &str) -> String {
 }
 
 #[cfg(test)]
-mod split_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_are_found_by_kind() {
+        let text = "js: abc\nwasm: def\ncss: Xy-z_\nmanifest: m1\n";
+        assert_eq!(hash_of(text, "css"), Some("Xy-z_"));
+        assert_eq!(hash_of(text, "wasm"), Some("def"));
+        assert_eq!(hash_of(text, "split"), None);
+    }
+
+    #[test]
+    fn without_hashing_the_plain_name_is_used() {
+        let options = LeptosOptions::builder().output_name("portico").build();
+        assert_eq!(stylesheet_href(&options), "/pkg/portico.css");
+    }
 
     #[test]
     fn route_types_name_their_chunks() {
