@@ -6,4 +6,6 @@ pub mod account;
 pub mod appointments;
 pub mod auth;
 pub mod enroll;
+pub mod messages;
 pub mod staff;
+pub mod staff_messages;

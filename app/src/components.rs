@@ -5,4 +5,5 @@ pub mod countdown;
 pub mod empty;
 pub mod form;
 pub mod idle;
+pub mod live;
 pub mod modal;

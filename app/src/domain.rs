@@ -3,4 +3,5 @@
 
 pub mod access;
 pub mod appointment;
+pub mod message;
 pub mod policy;

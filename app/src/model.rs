@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod appointments;
+pub mod messages;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +111,9 @@ pub struct CurrentUser {
     pub selected_record_id: Option<i64>,
     /// Seconds until the server ends the session for inactivity.
     pub idle_seconds_left: i64,
+    /// Beside "Messages": the selected record's unread messages (patients), or the practice's
+    /// conversations that need a reply (staff).
+    pub messages_count: i64,
 }
 
 impl CurrentUser {
@@ -163,6 +167,7 @@ mod tests {
             }],
             selected_record_id: Some(8),
             idle_seconds_left: 900,
+            messages_count: 0,
         };
         assert!(user.selected_record().is_none());
     }

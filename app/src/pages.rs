@@ -3,6 +3,7 @@ pub mod appointments;
 pub mod coming_soon;
 pub mod enroll;
 pub mod home;
+pub mod messages;
 pub mod not_found;
 pub mod recovery;
 pub mod sign_in;

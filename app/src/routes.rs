@@ -21,15 +21,20 @@ use crate::{
             list::AppointmentsPage,
             reschedule::{RescheduleConfirmPage, ReschedulePage},
         },
-        coming_soon::{ActivitySoon, AuditSoon, HealthRecordSoon, MessagesSoon, StaffMessagesSoon},
+        coming_soon::{ActivitySoon, AuditSoon, HealthRecordSoon},
         enroll::EnrollPage,
         home::HomePage,
+        messages::{conversation::ConversationPage, new::NewMessagePage, MessagesPage},
         not_found::NotFound,
         recovery::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage},
         sign_in::{PatientSignIn, StaffSignIn},
         staff::{
             appointment::StaffAppointmentPage,
             hours::HoursPage,
+            messages::{
+                conversation::StaffConversationPage, new::StaffNewMessagePage,
+                settings::MessagingSettingsPage, InboxPage,
+            },
             patients::{PatientPage, PatientsPage},
             requests::RequestsPage,
             schedule::SchedulePage,
@@ -72,7 +77,10 @@ lazy_pages! {
     PatientRoute => PatientPage,
     ScheduleRoute => SchedulePage,
     HoursRoute => HoursPage,
-    StaffMessagesRoute => StaffMessagesSoon,
+    StaffMessagesRoute => InboxPage,
+    StaffConversationRoute => StaffConversationPage,
+    StaffNewMessageRoute => StaffNewMessagePage,
+    MessagingSettingsRoute => MessagingSettingsPage,
     SettingsRoute => SettingsPage,
     AuditRoute => AuditSoon,
     HomeRoute => HomePage,
@@ -84,7 +92,9 @@ lazy_pages! {
     CancelRoute => CancelPage,
     RescheduleRoute => ReschedulePage,
     RescheduleConfirmRoute => RescheduleConfirmPage,
-    MessagesRoute => MessagesSoon,
+    MessagesRoute => MessagesPage,
+    NewMessageRoute => NewMessagePage,
+    ConversationRoute => ConversationPage,
     HealthRecordRoute => HealthRecordSoon,
     ActivityRoute => ActivitySoon,
     AccountRoute => AccountPage,
@@ -177,6 +187,9 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("schedule") view={Page::<ScheduleRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("schedule/hours") view={Page::<HoursRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("messages") view={Page::<StaffMessagesRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::<StaffNewMessageRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/settings") view={Page::<MessagingSettingsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::<StaffConversationRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("settings") view={Page::<SettingsRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("audit") view={Page::<AuditRoute>::new()}/>
             </ParentRoute>
@@ -191,6 +204,8 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule") view={Page::<RescheduleRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule/:start") view={Page::<RescheduleConfirmRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("messages") view={Page::<MessagesRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::<NewMessageRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::<ConversationRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("health-record") view={Page::<HealthRecordRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("activity") view={Page::<ActivityRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("account") view={Page::<AccountRoute>::new()}/>

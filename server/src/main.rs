@@ -44,7 +44,9 @@ async fn run(config: Config) -> Result<(), String> {
     let sweeper = server::workers::spawn_session_sweeper(state.clone());
     let transport = server::delivery::Transport::from_config(&state.config)?;
     let delivery = server::delivery::spawn(state.clone(), transport);
+    let alerts = server::workers::spawn_message_alerts(state.clone());
     let db = state.db.clone();
+    let live = state.live.clone();
     let app = server::router::router(state);
 
     let listener = server::listener::bind(addr)
@@ -55,11 +57,16 @@ async fn run(config: Config) -> Result<(), String> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live streams never end by themselves; the shutdown waits for open requests.
+        live.close();
+    })
     .await
     .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
     delivery.abort();
+    alerts.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

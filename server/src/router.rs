@@ -46,7 +46,8 @@ pub fn router(state: AppState) -> Router {
     let mut base = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/appointments/{id}/calendar.ics", get(calendar::download));
+        .route("/appointments/{id}/calendar.ics", get(calendar::download))
+        .route("/api/live/stream", get(app::ssr::messaging::stream::live));
     if !state.config.is_production() {
         base = base
             .route("/dev/outbox", get(dev::outbox_page))

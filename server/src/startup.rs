@@ -9,6 +9,7 @@ use app::ssr::{
     config::{redact_url, Config},
     db::Db,
     demo,
+    messaging::live::Live,
     password::Hasher,
     state::AppState,
     texts::{DevOutbox, TextSender},
@@ -56,7 +57,9 @@ pub async fn build_state(
         tracing::info!("demo data seeded");
     }
     let texts = text_sender(&config, &db, &clock)?;
+    let live = Live::start(&db, &config.database_url);
     Ok(AppState {
+        live,
         texts,
         db,
         config: Arc::new(config),

@@ -25,3 +25,18 @@ pub fn spawn_session_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// Queue "you have a new message" emails once a minute (see `messaging::alerts`).
+pub fn spawn_message_alerts(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match app::ssr::messaging::alerts::queue_due(&state).await {
+                Ok(n) if n > 0 => tracing::info!(queued = n, "message alerts queued"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "message alerts failed"),
+            }
+        }
+    })
+}

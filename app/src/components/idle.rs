@@ -28,6 +28,12 @@ pub fn IdleWatcher(sign_in_path: &'static str) -> impl IntoView {
             let ms = |s: i64| u32::try_from(s.max(0) * 1000).unwrap_or(u32::MAX);
             let warn = Timeout::new(ms(left - 60), move || warning.set(true));
             let end = Timeout::new(ms(left), move || {
+                // A conversation page says "signed out" itself and keeps the draft.
+                if use_context::<crate::components::live::IdleHandoff>()
+                    .is_some_and(|h| h.0.get_untracked())
+                {
+                    return;
+                }
                 let _ = window()
                     .location()
                     .set_href(&format!("{sign_in_path}?reason=idle"));

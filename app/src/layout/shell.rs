@@ -5,7 +5,7 @@ use leptos_router::components::{Outlet, A};
 
 use crate::{
     auth_context::use_auth,
-    components::idle::IdleWatcher,
+    components::{idle::IdleWatcher, live::IdleHandoff},
     model::{CurrentUser, PrincipalKind},
 };
 
@@ -30,6 +30,7 @@ where
     };
     super::guard::require(kind, sign_in);
     let auth = use_auth();
+    provide_context(IdleHandoff(RwSignal::new(false)));
     view! {
         <div class="shell" class:shell-staff=staff>
             <a class="skip-link" href="#main">"Skip to main content"</a>
@@ -55,7 +56,7 @@ where
                 <nav class="sidenav" aria-label=nav_label>
                     <ul>
                         {nav.iter().map(|(href, label)| view! {
-                            <li><A href=*href exact=*href == home>{*label}</A></li>
+                            <li><A href=*href exact=*href == home>{*label}{href.ends_with("/messages").then(|| view! { <MessagesCount kind=kind/> })}</A></li>
                         }).collect_view()}
                     </ul>
                 </nav>
@@ -65,5 +66,26 @@ where
             </div>
             <IdleWatcher sign_in_path=sign_in/>
         </div>
+    }
+}
+
+/// The count beside "Messages": unread messages (patients), conversations that need a reply
+/// (staff).
+#[component]
+fn MessagesCount(kind: PrincipalKind) -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = auth.user.await.ok().flatten().filter(|u| u.kind == kind).map_or(0, |u| u.messages_count);
+                (n > 0).then(|| {
+                    let label = match kind {
+                        PrincipalKind::Patient => format!("{n} unread"),
+                        PrincipalKind::Staff => format!("{n} need a reply"),
+                    };
+                    view! { " " <span class="nav-count" data-testid="messages-count" aria-label=label>{n}</span> }
+                })
+            })}
+        </Transition>
     }
 }

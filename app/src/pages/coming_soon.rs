@@ -14,11 +14,6 @@ pub fn ComingSoon(title: &'static str, text: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn MessagesSoon() -> impl IntoView {
-    view! { <ComingSoon title="Messages" text="You will write to your care team here."/> }
-}
-
-#[component]
 pub fn HealthRecordSoon() -> impl IntoView {
     view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }
 }
@@ -26,11 +21,6 @@ pub fn HealthRecordSoon() -> impl IntoView {
 #[component]
 pub fn ActivitySoon() -> impl IntoView {
     view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }
-}
-
-#[component]
-pub fn StaffMessagesSoon() -> impl IntoView {
-    view! { <ComingSoon title="Messages" text="The practice's shared inbox will live here."/> }
 }
 
 #[component]

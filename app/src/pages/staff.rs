@@ -2,6 +2,7 @@
 
 pub mod appointment;
 pub mod hours;
+pub mod messages;
 pub mod patients;
 pub mod requests;
 pub mod schedule;

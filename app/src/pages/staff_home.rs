@@ -25,13 +25,13 @@ pub fn StaffHome() -> impl IntoView {
             <table class="table">
                 <caption>"Your workspace"</caption>
                 <thead>
-                    <tr><th scope="col">"Area"</th><th scope="col">"What it is for"</th><th scope="col">"Status"</th></tr>
+                    <tr><th scope="col">"Area"</th><th scope="col">"What it is for"</th></tr>
                 </thead>
                 <tbody>
-                    <tr><td><a href="/staff/requests">"Requests"</a></td><td>"New bookings, cancellations and reschedules to approve"</td><td><span class="badge">"Coming soon"</span></td></tr>
-                    <tr><td><a href="/staff/patients">"Patients"</a></td><td>"Search charts, invite patients, manage portal access"</td><td><span class="badge">"Coming soon"</span></td></tr>
-                    <tr><td><a href="/staff/schedule">"Schedule"</a></td><td>"Provider hours, days off, day and week views"</td><td><span class="badge">"Coming soon"</span></td></tr>
-                    <tr><td><a href="/staff/messages">"Messages"</a></td><td>"The shared inbox"</td><td><span class="badge">"Coming soon"</span></td></tr>
+                    <tr><td><a href="/staff/requests">"Requests"</a></td><td>"New bookings, cancellations and reschedules to approve"</td></tr>
+                    <tr><td><a href="/staff/patients">"Patients"</a></td><td>"Search charts, invite patients, manage portal access"</td></tr>
+                    <tr><td><a href="/staff/schedule">"Schedule"</a></td><td>"Provider hours, days off, day and week views"</td></tr>
+                    <tr><td><a href="/staff/messages">"Messages"</a></td><td>"The shared inbox"</td></tr>
                 </tbody>
             </table>
         </div>

@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Row};
 use super::{
     appointments::staff::{context, StaffCtx},
     audit::{self, Actor, Entry},
+    messaging::live::Signal,
     outbox::{self, Channel, Message},
     schedule::format_instant,
     token,
@@ -487,7 +488,13 @@ pub async fn act(chart_id: i64, action: AccessAction) -> AppResult<()> {
         },
     )
     .await?;
-    tx.commit().await?;
+    // Whoever lost access has open live streams to end.
+    let signals: &[Signal] = if matches!(action, AccessAction::Revoke | AccessAction::Reset) {
+        &[Signal::Access { chart: chart_id }]
+    } else {
+        &[]
+    };
+    ctx.st.live.commit(tx, signals).await?;
     Ok(())
 }
 

@@ -123,7 +123,12 @@ pub async fn current_user(
                 .selected_chart_id
                 .filter(|c| records.iter().any(|r| r.id == *c))
                 .or_else(|| records.first().map(|r| r.id));
+            let messages_count = match selected_record_id {
+                Some(chart) => super::messaging::patient::unread(db, id, chart).await?,
+                None => 0,
+            };
             Ok(Some(CurrentUser {
+                messages_count,
                 kind: PrincipalKind::Patient,
                 display_name: row.try_get(0)?,
                 username: row.try_get(1)?,
@@ -136,7 +141,7 @@ pub async fn current_user(
         }
         Principal::Staff(id) => {
             let row = sqlx::query(
-                "SELECT s.display_name, s.username, s.role, p.name FROM staff_accounts s \
+                "SELECT s.display_name, s.username, s.role, p.name, s.practice_id FROM staff_accounts s \
                  JOIN practices p ON p.id = s.practice_id WHERE s.id = $1",
             )
             .bind(id)
@@ -144,7 +149,9 @@ pub async fn current_user(
             .await?;
             let Some(row) = row else { return Ok(None) };
             let role: String = row.try_get(2)?;
+            let messages_count = super::messaging::staff::needs_reply(db, row.try_get(4)?).await?;
             Ok(Some(CurrentUser {
+                messages_count,
                 kind: PrincipalKind::Staff,
                 display_name: row.try_get(0)?,
                 username: row.try_get(1)?,

@@ -3,6 +3,7 @@
 use super::{
     accounts,
     audit::{self, Actor, Entry},
+    messaging::live::Signal,
     request::{self, state},
     session::{self, Principal},
     throttle,
@@ -170,7 +171,14 @@ pub async fn sign_out() -> AppResult<()> {
                 },
             )
             .await?;
-            tx.commit().await?;
+            // Open live streams of this account check their session at once.
+            let (staff, account) = match s.principal {
+                Principal::Patient(id) => (false, id),
+                Principal::Staff(id) => (true, id),
+            };
+            st.live
+                .commit(tx, &[Signal::SignedOut { staff, account }])
+                .await?;
             match s.principal {
                 Principal::Patient(_) => "/login?signed_out=1",
                 Principal::Staff(_) => "/staff/login?signed_out=1",

@@ -16,7 +16,7 @@ pub const FRONT_DESK_PASSWORD: &str = "Portico-desk1";
 pub const HARBOR_ADMIN_USERNAME: &str = "harbor";
 pub const HARBOR_ADMIN_PASSWORD: &str = "Portico-harbor1";
 
-const DEMO_EMAIL: &str = "emma.carter@example.com";
+pub const DEMO_EMAIL: &str = "emma.carter@example.com";
 const DEMO_PHONE: &str = "+12125550101";
 /// Emma's security question and answer, for trying password recovery.
 pub const DEMO_QUESTION: &str = "What was the name of your first pet?";
@@ -317,6 +317,24 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
             emma_harbor,
             lily_harbor,
             account,
+        },
+        now,
+    )
+    .await?;
+
+    let answered_by: i64 = sqlx::query_scalar("SELECT id FROM staff_accounts WHERE username = $1")
+        .bind(ADMIN_USERNAME)
+        .fetch_one(&mut *c)
+        .await?;
+    super::demo_messages::seed(
+        c,
+        super::demo_messages::Ids {
+            riverside,
+            harbor,
+            emma_riverside,
+            lily_harbor,
+            account,
+            answered_by,
         },
         now,
     )

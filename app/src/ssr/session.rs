@@ -81,11 +81,47 @@ pub async fn load(
     now: i64,
     idle_timeout_secs: i64,
 ) -> Result<Lookup, sqlx::Error> {
+    load_as(db, token, now, idle_timeout_secs, Activity::Active).await
+}
+
+/// Whether a request counts as the person being active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Active,
+    /// A page reading in the background (live updates): checked like any request, but it does
+    /// not hold off the idle timeout.
+    Passive,
+}
+
+pub async fn load_as(
+    db: &Db,
+    token: &str,
+    now: i64,
+    idle_timeout_secs: i64,
+    activity: Activity,
+) -> Result<Lookup, sqlx::Error> {
     // Tokens are 64 hex characters; anything else cannot name a session.
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(Lookup::Unknown);
     }
-    let id_hash = token::token_hash(token);
+    by_hash(
+        db,
+        token::token_hash(token),
+        now,
+        idle_timeout_secs,
+        activity,
+    )
+    .await
+}
+
+/// The session stored under `id_hash`, as `load_as` finds it.
+pub async fn by_hash(
+    db: &Db,
+    id_hash: String,
+    now: i64,
+    idle_timeout_secs: i64,
+    activity: Activity,
+) -> Result<Lookup, sqlx::Error> {
     let row = sqlx::query(
         "SELECT patient_account_id, staff_account_id, selected_chart_id, created_at, last_seen_at \
          FROM sessions WHERE id_hash = $1",
@@ -115,7 +151,7 @@ pub async fn load(
         delete(db, &session.id_hash).await?;
         return Ok(Lookup::Expired);
     }
-    if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
+    if activity == Activity::Active && now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
         touch(db, &session.id_hash, now).await?;
         session.last_seen_at = now;
     }

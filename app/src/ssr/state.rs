@@ -5,7 +5,10 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::{clock::Clock, config::Config, db::Db, password::Hasher, texts::TextSender};
+use super::{
+    clock::Clock, config::Config, db::Db, messaging::live::Live, password::Hasher,
+    texts::TextSender,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +20,8 @@ pub struct AppState {
     /// Where security codes go by text or voice; `None` when no provider is set up in
     /// production (phone options are then not offered).
     pub texts: Option<Arc<dyn TextSender>>,
+    /// "Something changed" signals for open messaging pages.
+    pub live: Live,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -12,7 +12,7 @@ use axum::{
 use app::{
     ssr::{
         request::{clear_session_cookie, RequestSession},
-        session::{self, Lookup, Principal},
+        session::{self, Activity, Lookup, Principal},
         state::AppState,
     },
     url,
@@ -49,6 +49,16 @@ pub fn area(path: &str) -> Area {
     }
 }
 
+/// Background reads of an open page (live messaging) do not count as activity: the idle
+/// timeout must still sign out a tab that nobody is using.
+pub fn activity(path: &str) -> Activity {
+    if path.starts_with("/api/live/") {
+        Activity::Passive
+    } else {
+        Activity::Active
+    }
+}
+
 /// Pages opened from an emailed link; the token in the address is the key.
 pub fn is_token_page(path: &str) -> bool {
     path.starts_with("/enroll/") || path.starts_with("/reset-password/")
@@ -73,11 +83,12 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     let token = cookie(req.headers(), state.config.cookie_name()).map(str::to_string);
     let (current, stale_cookie, expired) = match token {
         None => (None, false, false),
-        Some(token) => match session::load(
+        Some(token) => match session::load_as(
             &state.db,
             &token,
             state.clock.now(),
             state.config.idle_timeout_secs,
+            activity(&path),
         )
         .await
         {
@@ -153,6 +164,15 @@ mod tests {
         assert_eq!(area("/staffing"), Area::Patient);
         assert_eq!(area("/"), Area::Patient);
         assert_eq!(area("/appointments"), Area::Patient);
+    }
+
+    #[test]
+    fn only_live_reads_are_passive() {
+        assert_eq!(activity("/api/live/stream"), Activity::Passive);
+        assert_eq!(activity("/api/live/conversation"), Activity::Passive);
+        assert_eq!(activity("/api/messages/reply"), Activity::Active);
+        assert_eq!(activity("/messages/3"), Activity::Active);
+        assert_eq!(activity("/api/liveliness"), Activity::Active);
     }
 
     #[test]

@@ -108,6 +108,7 @@ impl TestApp {
             .unwrap();
         let texts = server::startup::text_sender(&config, &test_db.db, &clock).unwrap();
         let state = AppState {
+            live: app::ssr::messaging::live::Live::start(&test_db.db, &test_db.url),
             texts,
             db: test_db.db.clone(),
             config: Arc::new(config),

@@ -155,6 +155,7 @@ fn chart_view(
             <h1>{c.chart.name.clone()}</h1>
             <p class="muted">{format!("Born {} · {}", c.chart.date_of_birth, c.practice)}</p>
             <a class=status_class(status) href="#portal-access">{status.label()}</a>
+            " "<a class="btn btn-secondary btn-sm" href=format!("/staff/messages/new?chart={id}")>"Send a message"</a>
         </header>
         {move || done().map(|m| view! { <Alert tone=Tone::Success>{m}</Alert> })}
         <FormError error=act_error/>
