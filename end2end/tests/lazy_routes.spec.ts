@@ -44,11 +44,14 @@ async function patientRoutes(request: APIRequestContext) {
   const appointment = /href="\/appointments\/(\d+)"/.exec(list)?.[1];
   const search = await html(request, "/appointments/book?q=patel");
   const provider = /href="\/appointments\/book\/(\d+)[^"]*"/.exec(search)?.[1];
-  expect(appointment && provider).toBeTruthy();
+  const messages = await html(request, "/messages");
+  const conversation = /href="\/messages\/(\d+)"/.exec(messages)?.[1];
+  expect(appointment && provider && conversation).toBeTruthy();
   return [
     "/", "/appointments", "/appointments/book", `/appointments/book/${provider}`,
     `/appointments/${appointment}`, `/appointments/${appointment}/cancel`,
-    `/appointments/${appointment}/reschedule`, "/messages", "/health-record", "/activity", "/account",
+    `/appointments/${appointment}/reschedule`, "/messages", "/messages/new", `/messages/${conversation}`,
+    "/health-record", "/activity", "/account",
   ];
 }
 
@@ -57,10 +60,13 @@ async function staffRoutes(request: APIRequestContext) {
   const chart = /href="\/staff\/patients\/(\d+)"/.exec(patients)?.[1];
   const requests = await html(request, "/staff/requests");
   const appointment = /href="\/staff\/appointments\/(\d+)"/.exec(requests)?.[1];
-  expect(chart && appointment).toBeTruthy();
+  const inbox = await html(request, "/staff/messages?filter=all");
+  const conversation = /href="\/staff\/messages\/(\d+)"/.exec(inbox)?.[1];
+  expect(chart && appointment && conversation).toBeTruthy();
   return [
     "/staff", "/staff/requests", `/staff/appointments/${appointment}`, "/staff/patients",
     `/staff/patients/${chart}`, "/staff/schedule", "/staff/schedule/hours?provider=1", "/staff/messages",
+    `/staff/messages/${conversation}`, `/staff/messages/new?chart=${chart}`, "/staff/messages/settings",
     "/staff/settings", "/staff/audit",
   ];
 }
@@ -80,6 +86,11 @@ test("every route's first-page WASM stays within its budget", async ({ browser }
   for (const route of PUBLIC) await measure(anonymous.request, route);
   const patientPage = await (await browser.newContext({ baseURL: info.project.use.baseURL })).newPage();
   await signInRequest(patientPage, patient);
+  // The demo's conversations are about Emma's Riverside record.
+  await patientPage.getByLabel("Viewing").selectOption({ label: "Emma Carter · Riverside Family Medicine" });
+  await patientPage.getByRole("button", { name: "Switch" }).click();
+  await expect(patientPage.locator(".record-current, #record-switch")).toBeVisible();
+  await expect.poll(async () => (await html(patientPage.request, "/messages")).includes("Refill for lisinopril")).toBe(true);
   for (const route of await patientRoutes(patientPage.request)) await measure(patientPage.request, route);
   const staffPage = await (await browser.newContext({ baseURL: info.project.use.baseURL })).newPage();
   await signInRequest(staffPage, admin, true);

@@ -974,3 +974,28 @@ async fn signals_cross_instances_and_a_lost_listener_means_read_everything() {
         assert_eq!(e, "resync");
     }
 }
+
+both!(
+    switching_messaging_off_ends_open_streams,
+    |app: TestApp| async move {
+        let patient = app.patient_at_riverside().await;
+        let admin = app.admin().await;
+        let res = open_stream(&app.router, &patient).await;
+        let mut body = res.into_body();
+        let mut buf = String::new();
+        assert_eq!(next_event(&mut body, &mut buf).await, "ready");
+        let r = app
+            .call(
+                &admin,
+                "/api/staff/messages/save_settings",
+                "response_time=soon",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(next_event(&mut body, &mut buf).await, "reload");
+        assert!(tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .unwrap()
+            .is_none());
+    }
+);

@@ -14,6 +14,8 @@ pub fn IdleWatcher(sign_in_path: &'static str) -> impl IntoView {
     {
         use gloo_timers::callback::Timeout;
         let timers = StoredValue::new_local(Vec::<Timeout>::new());
+        // Read here: a timer callback runs outside any component, where no context is found.
+        let handoff = use_context::<crate::components::live::IdleHandoff>();
         Effect::new(move || {
             let left = auth
                 .user
@@ -29,9 +31,8 @@ pub fn IdleWatcher(sign_in_path: &'static str) -> impl IntoView {
             let warn = Timeout::new(ms(left - 60), move || warning.set(true));
             let end = Timeout::new(ms(left), move || {
                 // A conversation page says "signed out" itself and keeps the draft.
-                if use_context::<crate::components::live::IdleHandoff>()
-                    .is_some_and(|h| h.0.get_untracked())
-                {
+                if handoff.is_some_and(|h| h.0.get_untracked()) {
+                    warning.set(false);
                     return;
                 }
                 let _ = window()

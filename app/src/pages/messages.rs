@@ -47,7 +47,7 @@ pub fn MessagesPage() -> impl IntoView {
     );
     view! {
         <Title text="Messages"/>
-        <div class="page-head">
+        <div class="page-head" data-live=move || (live.state.get() == LiveState::Live).then_some("on")>
             <h1>"Messages"</h1>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -42,7 +42,7 @@ pub fn InboxPage() -> impl IntoView {
     };
     view! {
         <Title text="Messages"/>
-        <div class="page-head">
+        <div class="page-head" data-live=move || (live.state.get() == LiveState::Live).then_some("on")>
             <h1>"Messages"</h1>
             <a class="btn btn-ghost" href="/staff/messages/settings">"Settings"</a>
         </div>

@@ -6,7 +6,7 @@
 //!
 //! Events carry ids only: `changed` (`{"c":conversation,"m":message}`), `resync` (read
 //! everything again), `reload` (access or settings changed: read again, the answer may be a
-//! refusal), and `signed_out` (then the stream ends). The session is checked when the stream
+//! refusal; after a settings change the stream ends), and `signed_out` (then the stream ends). The session is checked when the stream
 //! opens, whenever a signal concerns it, and at the moment its idle timeout falls due, but the
 //! stream never counts as activity.
 
@@ -233,7 +233,12 @@ impl Conn {
                     )
                 }
                 Meaning::Resync => return Some(Event::default().event("resync").data("")),
-                Meaning::Reload => return Some(Event::default().event("reload").data("")),
+                // Settings changed (messaging switched off, say): this connection ends; the
+                // page reads again and the browser reconnects under the new settings.
+                Meaning::Reload => {
+                    self.done = true;
+                    return Some(Event::default().event("reload").data(""));
+                }
                 Meaning::Recheck => match self.check().await {
                     Check::Fine => continue,
                     Check::Changed => return Some(Event::default().event("reload").data("")),
