@@ -30,6 +30,9 @@ function server(port: number, extra: Record<string, string>, suffix = "") {
       RUST_LOG: "warn",
       // The same calendar whatever day the journeys run on (see weekFrom in the helpers).
       PORTICO_CLOCK_START: clockStart,
+      // Every messaging journey writes about the same demo record.
+      PORTICO_NEW_CONVERSATIONS_PER_DAY: "100",
+      PORTICO_MESSAGES_PER_MINUTE: "100",
       // Appointment times must not depend on the server's zone (nor the browser's: below).
       TZ: "Asia/Kolkata",
       ...extra,

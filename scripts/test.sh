@@ -59,6 +59,7 @@ run_e2e() {
 }
 
 rm -f target/e2e*.db target/e2e*.db-wal target/e2e*.db-shm
+rm -rf target/e2e-*.lock
 run_e2e SQLite "sqlite:target/e2e.db" "sqlite:target/e2e-idle.db"
 
 if [ $pg_up = 1 ]; then

@@ -9,10 +9,13 @@ const pkg = path.resolve(__dirname, "../../target/site/pkg");
 // today's figures with a little room, so that any growth fails CI. The goal is 150 kB for the
 // first page and 40 kB for a route's own chunks; the main module (248 kB: the Leptos runtime,
 // router, layouts and every page's static text, since splitting moves code but not data) is
-// what stands between the two (see the README's performance section).
-const FIRST_PAGE_BROTLI = 350_000;
-const ROUTE_CHUNKS_BROTLI = 96_000;
-const MAIN_MODULE_BROTLI = 255_000;
+// what stands between the two (see the README's performance section). Messaging added 11 kB
+// to the main module (the unread count in the navigation, the idle hand-off) and made the
+// conversation pages the largest (126 kB of chunks: the thread, its live channel and five
+// server functions' forms, shared by both sides); these budgets follow, with a little room.
+const FIRST_PAGE_BROTLI = 390_000;
+const ROUTE_CHUNKS_BROTLI = 130_000;
+const MAIN_MODULE_BROTLI = 262_000;
 
 /** The WASM files a page preloads (main module first), as the server wrote them in its head. */
 function preloadedWasm(html: string): string[] {

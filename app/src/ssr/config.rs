@@ -35,6 +35,10 @@ pub struct Config {
     pub sms_url: Option<String>,
     /// Bearer token for the SMS/voice provider.
     pub sms_token: Option<String>,
+    /// New conversations a patient record may start in a day (`PORTICO_NEW_CONVERSATIONS_PER_DAY`).
+    pub new_conversations_per_day: i64,
+    /// Messages one account may send in a minute (`PORTICO_MESSAGES_PER_MINUTE`).
+    pub messages_per_minute: i64,
     /// Development only: the server's clock starts at this instant (`PORTICO_CLOCK_START`), so
     /// that browser journeys see the same calendar whatever day they run on.
     pub clock_start: Option<i64>,
@@ -54,6 +58,8 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("code_digits", &self.code_digits)
             .field("code_resend_secs", &self.code_resend_secs)
+            .field("new_conversations_per_day", &self.new_conversations_per_day)
+            .field("messages_per_minute", &self.messages_per_minute)
             .field("sms", &self.sms_url.as_deref().map(redact_url))
             .field("sms_token", &self.sms_token.as_ref().map(|_| "<redacted>"))
             .finish()
@@ -152,6 +158,28 @@ impl Config {
                 }
             },
         };
+        let new_conversations_per_day = match get("PORTICO_NEW_CONVERSATIONS_PER_DAY") {
+            None => 5,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return Err(
+                        "PORTICO_NEW_CONVERSATIONS_PER_DAY must be a number from 1 to 1000".into(),
+                    )
+                }
+            },
+        };
+        let messages_per_minute = match get("PORTICO_MESSAGES_PER_MINUTE") {
+            None => 10,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return Err(
+                        "PORTICO_MESSAGES_PER_MINUTE must be a number from 1 to 1000".into(),
+                    )
+                }
+            },
+        };
         let sms_url = get("PORTICO_SMS_URL");
         if let Some(url) = &sms_url {
             if !(url.starts_with("https://") || (!prod && url.starts_with("http://"))) {
@@ -185,6 +213,8 @@ impl Config {
             mail_from,
             code_digits,
             code_resend_secs,
+            new_conversations_per_day,
+            messages_per_minute,
             sms_url,
             sms_token,
             clock_start,
@@ -228,6 +258,8 @@ impl Config {
             mail_from: "Portico <no-reply@localhost>".into(),
             code_digits: 6,
             code_resend_secs: 120,
+            new_conversations_per_day: 5,
+            messages_per_minute: 10,
             sms_url: None,
             sms_token: None,
             clock_start: None,
@@ -397,5 +429,27 @@ mod tests {
         ])
         .unwrap();
         assert!(!format!("{with_sms:?}").contains("t0ken"));
+    }
+
+    #[test]
+    fn message_limits_default_and_bounds() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(
+            (c.new_conversations_per_day, c.messages_per_minute),
+            (5, 10)
+        );
+        let c = parse(&[
+            ("PORTICO_NEW_CONVERSATIONS_PER_DAY", "50"),
+            ("PORTICO_MESSAGES_PER_MINUTE", "30"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.new_conversations_per_day, c.messages_per_minute),
+            (50, 30)
+        );
+        for bad in ["0", "1001", "many"] {
+            assert!(parse(&[("PORTICO_NEW_CONVERSATIONS_PER_DAY", bad)]).is_err());
+            assert!(parse(&[("PORTICO_MESSAGES_PER_MINUTE", bad)]).is_err());
+        }
     }
 }

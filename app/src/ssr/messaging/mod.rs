@@ -25,16 +25,14 @@ pub const NOT_FOUND: &str = "We could not find that conversation.";
 pub const CLOSED: &str =
     "This conversation was closed by the practice. Start a new message if you need anything else.";
 
-/// New conversations per record per day.
-pub const NEW_PER_RECORD: Budget = Budget {
-    limit: 5,
-    window_secs: crate::ssr::budget::DAY,
-};
-/// Messages per account per minute and per day.
-pub const PER_MINUTE: Budget = Budget {
-    limit: 10,
-    window_secs: 60,
-};
+/// New conversations per record per day (5 unless the practice configures it).
+pub fn new_per_record(limit: i64) -> Budget {
+    Budget {
+        limit,
+        window_secs: crate::ssr::budget::DAY,
+    }
+}
+/// Messages per account per day; per minute is configured (10 unless set).
 pub const PER_DAY: Budget = Budget {
     limit: 100,
     window_secs: crate::ssr::budget::DAY,
@@ -123,16 +121,20 @@ pub fn view_message(
 /// The error a spent allowance gives; what was typed stays in the form (and the draft).
 pub fn too_many(which: &str) -> AppError {
     AppError::TooManyRequests(match which {
-        "new" => "This record has started 5 new conversations today, the most allowed. Reply in an existing conversation, or call the practice.".into(),
+        "new" => "This record has started the most new conversations allowed in a day. Reply in an existing conversation, or call the practice.".into(),
         "minute" => "You are sending messages very quickly. Please wait a minute and send again — your message is still here.".into(),
         _ => "You have sent 100 messages today, the most allowed. Please call the practice if you need more help.".into(),
     })
 }
 
 /// Keys for the message allowances.
-pub fn budget_keys(account: i64) -> [(String, Budget, &'static str); 2] {
+pub fn budget_keys(account: i64, per_minute: i64) -> [(String, Budget, &'static str); 2] {
+    let minute = Budget {
+        limit: per_minute,
+        window_secs: 60,
+    };
     [
-        (format!("msg.minute:{account}"), PER_MINUTE, "minute"),
+        (format!("msg.minute:{account}"), minute, "minute"),
         (format!("msg.day:{account}"), PER_DAY, "day"),
     ]
 }

@@ -9,7 +9,7 @@ use super::{
     not_found,
     store::{self, Author, Conv, Practice, Sent},
     view::{self, Request},
-    Viewer, NEW_PER_RECORD,
+    Viewer,
 };
 use crate::{
     domain::message::{check_body, check_new, clean},
@@ -290,7 +290,12 @@ async fn send_reply(
     let Sent::New(msg) = sent else {
         return Ok(sent.id());
     };
-    store::spend(&mut tx, &budget_keys(ctx.account_id), now).await?;
+    store::spend(
+        &mut tx,
+        &budget_keys(ctx.account_id, ctx.st.config.messages_per_minute),
+        now,
+    )
+    .await?;
     store::drop_draft(&mut tx, ctx.account_id, conv.chart_id, conv.id).await?;
     audit_in(
         &mut tx,
@@ -389,8 +394,9 @@ async fn send_new(
     if let Some(id) = store::started_with(&mut tx, chart, key).await? {
         return Ok(id);
     }
-    let mut budgets = budget_keys(ctx.account_id).to_vec();
-    budgets.insert(0, (format!("msg.new:{chart}"), NEW_PER_RECORD, "new"));
+    let mut budgets = budget_keys(ctx.account_id, ctx.st.config.messages_per_minute).to_vec();
+    let per_record = super::new_per_record(ctx.st.config.new_conversations_per_day);
+    budgets.insert(0, (format!("msg.new:{chart}"), per_record, "new"));
     store::spend(&mut tx, &budgets, now).await?;
     let conv = store::create(
         &mut tx,

@@ -35,6 +35,7 @@ use crate::ssr::{
 /// How often an open stream checks that its session still stands, at the longest.
 const RECHECK: Duration = Duration::from_secs(60);
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+// Browsers drop events without data, so every event carries some (ids, or "-").
 
 /// What one connection may hear about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,19 +233,19 @@ impl Conn {
                             .data(format!("{{\"c\":{c},\"m\":{m}}}")),
                     )
                 }
-                Meaning::Resync => return Some(Event::default().event("resync").data("")),
+                Meaning::Resync => return Some(Event::default().event("resync").data("-")),
                 // Settings changed (messaging switched off, say): this connection ends; the
                 // page reads again and the browser reconnects under the new settings.
                 Meaning::Reload => {
                     self.done = true;
-                    return Some(Event::default().event("reload").data(""));
+                    return Some(Event::default().event("reload").data("-"));
                 }
                 Meaning::Recheck => match self.check().await {
                     Check::Fine => continue,
-                    Check::Changed => return Some(Event::default().event("reload").data("")),
+                    Check::Changed => return Some(Event::default().event("reload").data("-")),
                     Check::SignedOut => {
                         self.done = true;
-                        return Some(Event::default().event("signed_out").data(""));
+                        return Some(Event::default().event("signed_out").data("-"));
                     }
                 },
             }
@@ -304,7 +305,7 @@ pub async fn live(
 
 fn events(conn: Conn) -> impl Stream<Item = Result<Event, Infallible>> {
     // The first event tells the page it is live, so it can stop offering "check for new".
-    let hello = stream::once(async { Ok(Event::default().event("ready").data("")) });
+    let hello = stream::once(async { Ok(Event::default().event("ready").data("-")) });
     let rest = stream::unfold(conn, |mut conn| async move {
         conn.next_event().await.map(|e| (Ok(e), conn))
     });
