@@ -25,6 +25,8 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 python3 scripts/bench.py "http://127.0.0.1:$port" "$pid"
+echo
+python3 scripts/bench_live.py "http://127.0.0.1:$port" "$pid" target/bench.db
 kill $pid 2>/dev/null || true
 
 echo
