@@ -29,6 +29,24 @@ echo
 python3 scripts/bench_live.py "http://127.0.0.1:$port" "$pid" target/bench.db
 kill $pid 2>/dev/null || true
 
+# Two server processes on one PostgreSQL database, when one is reachable.
+pg=${PORTICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+if psql "$pg" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+  db="portico_bench_$$"
+  psql "$pg" -qc "CREATE DATABASE $db"
+  url="${pg%/*}/$db"
+  PORTICO_DEMO_DATA=1 DATABASE_URL="$url" LEPTOS_SITE_ADDR=127.0.0.1:3261 RUST_LOG=warn ./target/release/portico 2>/dev/null &
+  a=$!
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:3261/healthz >/dev/null && break; sleep 0.2; done
+  DATABASE_URL="$url" LEPTOS_SITE_ADDR=127.0.0.1:3262 RUST_LOG=warn ./target/release/portico 2>/dev/null &
+  b=$!
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:3262/healthz >/dev/null && break; sleep 0.2; done
+  python3 scripts/bench_instances.py http://127.0.0.1:3261 http://127.0.0.1:3262 || echo "(the two-instance run failed)"
+  kill $a $b 2>/dev/null || true
+  sleep 1
+  psql "$pg" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+fi
+
 echo
 echo "appointments (release build, in-process router):"
 cargo bench -p server --bench appointments 2>/dev/null | grep '^|'
