@@ -78,6 +78,43 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["ph
     await p.waitForSelector("[data-testid=pin]");
   });
   await shoot(`account-${label}`, viewport, (p) => patient(p, "/account"));
+  // Messaging pages hold a live connection, so the network never goes idle: wait for it.
+  const riverside = async (p) => {
+    await signIn(p, "/login", "demo", "Portico-demo1");
+    await p.waitForSelector("[data-testid=selected-record]");
+    await p.waitForLoadState("networkidle").catch(() => {});
+    await p.selectOption("#record-switch", { label: "Emma Carter · Riverside Family Medicine" });
+    await Promise.all([p.waitForResponse((r) => r.url().endsWith("/api/records/select")), p.click("text=Switch")]);
+  };
+  await shoot(`messages-${label}`, viewport, async (p) => {
+    await riverside(p);
+    await p.goto(base + "/messages");
+    await p.waitForSelector("[data-live=on]");
+  });
+  await shoot(`conversation-${label}`, viewport, async (p) => {
+    await riverside(p);
+    await p.goto(base + "/messages");
+    await p.click("text=Refill for lisinopril");
+    await p.waitForSelector("[data-testid=thread][data-live=on]");
+  });
+  await shoot(`new-message-${label}`, viewport, async (p) => {
+    await riverside(p);
+    await p.goto(base + "/messages/new");
+    await p.waitForSelector("text=Messages are not for emergencies.");
+  });
+  await shoot(`staff-messages-${label}`, viewport, async (p) => {
+    await signIn(p, "/staff/login", "admin", "Portico-admin1");
+    await p.waitForURL("**/staff");
+    await p.goto(base + "/staff/messages");
+    await p.waitForSelector("[data-live=on]");
+  });
+  await shoot(`staff-conversation-${label}`, viewport, async (p) => {
+    await signIn(p, "/staff/login", "admin", "Portico-admin1");
+    await p.waitForURL("**/staff");
+    await p.goto(base + "/staff/messages?filter=all");
+    await p.click("text=Refill for lisinopril");
+    await p.waitForSelector("[data-testid=thread][data-live=on]");
+  });
   await shoot(`forgot-password-${label}`, viewport, async (p) => { await p.goto(base + "/forgot-password"); });
   await shoot(`enroll-${label}`, viewport, async (p) => {
     const list = await (await fetch(base + "/dev/outbox.json?to=sophia.nguyen%40example.com")).json();

@@ -310,13 +310,34 @@ both!(
             ("/api/staff/messages/inbox", "filter=all".to_string()),
             ("/api/live/staff_inbox", "filter=all".into()),
             ("/api/staff/messages/conversation", format!("id={mine}")),
-            ("/api/staff/messages/reply", form(&[("id", &mine.to_string()), ("body", "x"), ("key", &key(14))])),
-            ("/api/staff/messages/set_open", format!("id={mine}&open=false")),
-            ("/api/staff/messages/withdraw", format!("id={mine}&message_id=1&reason=x")),
+            (
+                "/api/staff/messages/reply",
+                form(&[("id", &mine.to_string()), ("body", "x"), ("key", &key(14))]),
+            ),
+            (
+                "/api/staff/messages/set_open",
+                format!("id={mine}&open=false"),
+            ),
+            (
+                "/api/staff/messages/withdraw",
+                format!("id={mine}&message_id=1&reason=x"),
+            ),
             ("/api/staff/messages/new_form", format!("chart={oliver}")),
-            ("/api/staff/messages/start", form(&[("chart", &oliver.to_string()), ("topic", "other"), ("subject", "s"), ("body", "b"), ("key", &key(15))])),
+            (
+                "/api/staff/messages/start",
+                form(&[
+                    ("chart", &oliver.to_string()),
+                    ("topic", "other"),
+                    ("subject", "s"),
+                    ("body", "b"),
+                    ("key", &key(15)),
+                ]),
+            ),
             ("/api/staff/messages/settings", String::new()),
-            ("/api/staff/messages/save_settings", "response_time=soon".into()),
+            (
+                "/api/staff/messages/save_settings",
+                "response_time=soon".into(),
+            ),
         ] {
             let r = app.call(&patient, path, &body).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
@@ -326,8 +347,19 @@ both!(
             ("/api/live/messages_home", String::new()),
             ("/api/messages/new_form", String::new()),
             ("/api/messages/conversation", format!("id={mine}")),
-            ("/api/messages/reply", form(&[("id", &mine.to_string()), ("body", "x"), ("key", &key(16))])),
-            ("/api/messages/start", form(&[("topic", "other"), ("subject", "s"), ("body", "b"), ("key", &key(17))])),
+            (
+                "/api/messages/reply",
+                form(&[("id", &mine.to_string()), ("body", "x"), ("key", &key(16))]),
+            ),
+            (
+                "/api/messages/start",
+                form(&[
+                    ("topic", "other"),
+                    ("subject", "s"),
+                    ("body", "b"),
+                    ("key", &key(17)),
+                ]),
+            ),
             ("/api/messages/draft", "conversation=0&body=x".into()),
         ] {
             let r = app.call(&admin, path, &body).await;
@@ -360,17 +392,40 @@ both!(
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = app
-            .call(&harbor, "/api/staff/messages/start", &form(&[("chart", &oliver.to_string()), ("topic", "other"), ("subject", "s"), ("body", "b"), ("key", &key(18))]))
+            .call(
+                &harbor,
+                "/api/staff/messages/start",
+                &form(&[
+                    ("chart", &oliver.to_string()),
+                    ("topic", "other"),
+                    ("subject", "s"),
+                    ("body", "b"),
+                    ("key", &key(18)),
+                ]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = app
-            .call(&harbor, "/api/staff/messages/reply", &form(&[("id", &mine.to_string()), ("body", "x"), ("key", &key(19))]))
+            .call(
+                &harbor,
+                "/api/staff/messages/reply",
+                &form(&[("id", &mine.to_string()), ("body", "x"), ("key", &key(19))]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = app.call(&harbor, "/api/staff/messages/withdraw", &format!("id={olivers}&message_id=1&reason=x")).await;
+        let r = app
+            .call(
+                &harbor,
+                "/api/staff/messages/withdraw",
+                &format!("id={olivers}&message_id=1&reason=x"),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(
-            app.count(&format!("SELECT COUNT(*) FROM conversations WHERE chart_id = {oliver}")).await,
+            app.count(&format!(
+                "SELECT COUNT(*) FROM conversations WHERE chart_id = {oliver}"
+            ))
+            .await,
             1,
             "nothing was started for another practice's patient"
         );
