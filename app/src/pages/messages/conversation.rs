@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    thread::{Side, Thread},
+    thread::{thread, PatientSide},
     MessagingOff,
 };
 use crate::{
@@ -27,7 +27,7 @@ pub fn ConversationPage() -> impl IntoView {
                         <h1>{v.subject.clone()}</h1>
                         <p class="muted">{v.topic.label()}" · "{format!("About {} · with {}", v.patient_name, v.practice.name)}</p>
                         {(!v.practice.enabled).then(|| view! { <MessagingOff practice=v.practice.clone()/> })}
-                        <Thread v=v side=Side::Patient/>
+                        {thread::<PatientSide>(v)}
                     }.into_any(),
                 }
             })}

@@ -78,23 +78,50 @@ fn merge(list: &mut Vec<MessageView>, update: &ConversationView) {
     }
 }
 
-#[component]
-pub fn Thread(v: ConversationView, side: Side) -> impl IntoView {
+/// Which side a thread is shown to, known when compiling: each side's page then carries only
+/// its own forms and server functions, not the other side's.
+pub trait SideOf: Send + Sync + 'static {
+    const SIDE: Side;
+}
+
+pub struct PatientSide;
+impl SideOf for PatientSide {
+    const SIDE: Side = Side::Patient;
+}
+
+pub struct StaffSide;
+impl SideOf for StaffSide {
+    const SIDE: Side = Side::Staff;
+}
+
+/// The staff-only actions on a conversation.
+#[derive(Clone, Copy)]
+struct StaffActions {
+    withdraw: ServerAction<WithdrawMessage>,
+    set_open: ServerAction<SetConversationOpen>,
+}
+
+pub fn thread<S: SideOf>(v: ConversationView) -> impl IntoView {
+    let side = S::SIDE;
     let id = v.id;
     let live = use_live();
     let messages = RwSignal::new(v.messages.clone());
     let meta = RwSignal::new(Meta::of(&v));
     let problem = RwSignal::new(None::<AppError>);
     let (reread, set_reread) = signal(0u64);
-    read_on_signal(id, side, live, reread, messages, meta, problem);
+    read_on_signal::<S>(id, live, reread, messages, meta, problem);
 
-    let withdraw = ServerAction::<WithdrawMessage>::new();
-    let set_open = ServerAction::<SetConversationOpen>::new();
-    Effect::watch(
-        move || (withdraw.version().get(), set_open.version().get()),
-        move |_, _, _| set_reread.update(|n| *n += 1),
-        false,
-    );
+    let staff = (side == Side::Staff).then(|| StaffActions {
+        withdraw: ServerAction::<WithdrawMessage>::new(),
+        set_open: ServerAction::<SetConversationOpen>::new(),
+    });
+    if let Some(a) = staff {
+        Effect::watch(
+            move || (a.withdraw.version().get(), a.set_open.version().get()),
+            move |_, _, _| set_reread.update(|n| *n += 1),
+            false,
+        );
+    }
 
     let page = side.page(id);
     let sign_in = format!("{}?next={}", side.sign_in(), url::encode(&page));
@@ -107,11 +134,13 @@ pub fn Thread(v: ConversationView, side: Side) -> impl IntoView {
                 </div>
             </Show>
             {move || problem.get().map(|e| view! { <Alert tone=Tone::Error>{e.to_string()}</Alert> })}
-            <FormError error=form_error(withdraw)/>
-            <FormError error=form_error(set_open)/>
+            {staff.map(|a| view! {
+                <FormError error=form_error(a.withdraw)/>
+                <FormError error=form_error(a.set_open)/>
+            })}
             <ol class="messages" aria-label="Messages" aria-live="polite">
                 <For each=move || messages.get() key=|m| (m.id, m.withdrawn.clone()) let:m>
-                    <Message m=m side=side conversation=id withdraw=withdraw/>
+                    {message::<S>(m, id, staff)}
                 </For>
             </ol>
             {move || meta.with(|m| m.seen_note.clone()).map(|n| view! { <p class="muted small seen" data-testid="seen">{n}</p> })}
@@ -129,8 +158,8 @@ pub fn Thread(v: ConversationView, side: Side) -> impl IntoView {
                 Side::Patient => view! { <PatientReply id=id meta=meta draft=v.draft.clone() live=live after_send=set_reread/> }.into_any(),
                 Side::Staff => view! { <StaffReplyBox id=id meta=meta after_send=set_reread/> }.into_any(),
             }}
-            {(side == Side::Staff).then(|| view! {
-                <ActionForm action=set_open attr:class="inline-form">
+            {staff.map(|a| view! {
+                <ActionForm action=a.set_open attr:class="inline-form">
                     <input type="hidden" name="id" value=id/>
                     <input type="hidden" name="open" value=move || (!meta.with(|m| m.open)).to_string()/>
                     <button type="submit" class="btn btn-secondary">
@@ -143,10 +172,8 @@ pub fn Thread(v: ConversationView, side: Side) -> impl IntoView {
 }
 
 /// Read what is newer whenever the channel (or this page) says so.
-#[allow(clippy::too_many_arguments)]
-fn read_on_signal(
+fn read_on_signal<S: SideOf>(
     id: i64,
-    side: Side,
     live: LiveFeed,
     reread: ReadSignal<u64>,
     messages: RwSignal<Vec<MessageView>>,
@@ -158,7 +185,7 @@ fn read_on_signal(
         move |_, _, _| {
             let after = meta.with_untracked(|m| m.last_id);
             leptos::task::spawn_local(async move {
-                let r = match side {
+                let r = match S::SIDE {
                     Side::Patient => conversation_since(id, after).await,
                     Side::Staff => staff_conversation_since(id, after).await,
                 };
@@ -181,21 +208,22 @@ fn read_on_signal(
     );
 }
 
-#[component]
-fn Message(
+fn message<S: SideOf>(
     m: MessageView,
-    side: Side,
     conversation: i64,
-    withdraw: ServerAction<WithdrawMessage>,
+    staff: Option<StaffActions>,
 ) -> impl IntoView {
     let anchor = format!("m{}", m.id);
     let reason_id = format!("reason-{}", m.id);
+    let withdraw = staff
+        .filter(|_| S::SIDE == Side::Staff && m.can_withdraw)
+        .map(|a| a.withdraw);
     view! {
         <li class="message" class:message-practice=m.from_practice class:message-mine=m.mine id=anchor data-testid="message">
             <p class="message-meta"><strong>{m.author.clone()}</strong>" · "<span class="muted">{m.at.clone()}</span></p>
             {m.body.clone().map(|b| view! { <p class="message-body" class:message-struck=m.withdrawn.is_some()>{b}</p> })}
             {m.withdrawn.clone().map(|w| view! { <p class="message-withdrawn" data-testid="withdrawn">{w}</p> })}
-            {(side == Side::Staff && m.can_withdraw).then(|| view! {
+            {withdraw.map(|withdraw| view! {
                 <details class="withdraw">
                     <summary>"Mark as entered in error"</summary>
                     <ActionForm action=withdraw attr:class="form">

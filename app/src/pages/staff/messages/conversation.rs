@@ -7,7 +7,7 @@ use crate::{
     api::staff_messages::staff_conversation,
     pages::{
         appointments::{id_param, load_error},
-        messages::thread::{Side, Thread},
+        messages::thread::{thread, StaffSide},
     },
 };
 
@@ -28,7 +28,7 @@ pub fn StaffConversationPage() -> impl IntoView {
                             <a href=format!("/staff/patients/{}", v.chart_id)>{v.patient_name.clone()}</a>
                             {format!(" · born {} · {}", v.patient_dob, v.topic.label())}
                         </p>
-                        <Thread v=v side=Side::Staff/>
+                        {thread::<StaffSide>(v)}
                     }.into_any(),
                 }
             })}
