@@ -241,6 +241,26 @@ fn message<S: SideOf>(
     }
 }
 
+/// Once a reply is sent, empty the box and read the conversation again (it shows the reply).
+fn clear_when_sent(
+    sent: impl Fn() -> bool + Send + Sync + 'static,
+    area: NodeRef<html::Textarea>,
+    after_send: WriteSignal<u64>,
+) {
+    Effect::watch(
+        sent,
+        move |sent, _, _| {
+            if *sent {
+                if let Some(el) = area.get_untracked() {
+                    el.set_value("");
+                }
+                after_send.update(|n| *n += 1);
+            }
+        },
+        false,
+    );
+}
+
 /// The patient's reply box: saved as a draft on the server a moment after typing stops.
 #[component]
 fn PatientReply(
@@ -256,17 +276,10 @@ fn PatientReply(
     let area = NodeRef::<html::Textarea>::new();
     let save = super::draft::autosave(id);
     let draft = StoredValue::new(draft);
-    Effect::watch(
-        move || reply.value().get(),
-        move |value, _, _| {
-            if let Some(Ok(_)) = value {
-                if let Some(el) = area.get_untracked() {
-                    el.set_value("");
-                }
-                after_send.update(|n| *n += 1);
-            }
-        },
-        false,
+    clear_when_sent(
+        move || matches!(reply.value().get(), Some(Ok(_))),
+        area,
+        after_send,
     );
     let disabled = move || live.state.get() == LiveState::SignedOut;
     view! {
@@ -306,17 +319,10 @@ fn StaffReplyBox(id: i64, meta: RwSignal<Meta>, after_send: WriteSignal<u64>) ->
     let error = form_error(reply);
     let body_error = field_error(error, "body");
     let area = NodeRef::<html::Textarea>::new();
-    Effect::watch(
-        move || reply.value().get(),
-        move |value, _, _| {
-            if let Some(Ok(_)) = value {
-                if let Some(el) = area.get_untracked() {
-                    el.set_value("");
-                }
-                after_send.update(|n| *n += 1);
-            }
-        },
-        false,
+    clear_when_sent(
+        move || matches!(reply.value().get(), Some(Ok(_))),
+        area,
+        after_send,
     );
     view! {
         <Show when=move || meta.with(|m| m.can_write)>

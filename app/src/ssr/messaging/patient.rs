@@ -162,38 +162,23 @@ async fn read(
     practice: &Practice,
     after: i64,
 ) -> AppResult<ConversationView> {
-    let viewer = Viewer::Account(ctx.account_id);
     let mut conn = ctx.st.db.read().acquire().await?;
     let draft = store::draft(&mut conn, ctx.account_id, conv.chart_id, conv.id)
         .await?
         .2;
-    let v = view::build(
-        &mut conn,
+    drop(conn);
+    view::read(
+        &ctx.st,
         Request {
             conv,
             practice,
-            viewer,
+            viewer: Viewer::Account(ctx.account_id),
             admin: false,
             after,
             draft,
         },
     )
-    .await?;
-    drop(conn);
-    if v.last_id > 0 {
-        let mut tx = ctx.st.db.begin().await?;
-        let moved =
-            store::mark_read(&mut tx, conv.id, viewer, v.last_id, ctx.st.clock.now()).await?;
-        let signal = Signal::Conversation {
-            conversation: conv.id,
-            chart: conv.chart_id,
-            practice: conv.practice_id,
-            message: v.last_id,
-        };
-        let signals = if moved { vec![signal] } else { Vec::new() };
-        ctx.st.live.commit(tx, &signals).await?;
-    }
-    Ok(v)
+    .await
 }
 
 /// Opening a conversation: every message, marked read, and the view audited (once per view).
@@ -306,13 +291,7 @@ async fn send_reply(
         now,
     )
     .await?;
-    let signal = Signal::Conversation {
-        conversation: conv.id,
-        chart: conv.chart_id,
-        practice: conv.practice_id,
-        message: msg,
-    };
-    ctx.st.live.commit(tx, &[signal]).await?;
+    ctx.st.live.commit(tx, &[conv.signal(msg)]).await?;
     Ok(msg)
 }
 

@@ -54,15 +54,6 @@ async fn audit_in(
     Ok(())
 }
 
-fn signal(conv: &Conv, message: i64) -> Signal {
-    Signal::Conversation {
-        conversation: conv.id,
-        chart: conv.chart_id,
-        practice: conv.practice_id,
-        message,
-    }
-}
-
 /// Open conversations of the practice whose last word is the patient's.
 pub async fn needs_reply(db: &crate::ssr::db::Db, practice: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
@@ -154,30 +145,18 @@ async fn read(
     practice: &Practice,
     after: i64,
 ) -> AppResult<ConversationView> {
-    let viewer = Viewer::Staff(ctx.staff_id);
-    let mut conn = ctx.st.db.read().acquire().await?;
-    let v = view::build(
-        &mut conn,
+    view::read(
+        &ctx.st,
         Request {
             conv,
             practice,
-            viewer,
+            viewer: Viewer::Staff(ctx.staff_id),
             admin: ctx.role == StaffRole::Admin,
             after,
             draft: String::new(),
         },
     )
-    .await?;
-    drop(conn);
-    if v.last_id > 0 {
-        let mut tx = ctx.st.db.begin().await?;
-        let moved =
-            store::mark_read(&mut tx, conv.id, viewer, v.last_id, ctx.st.clock.now()).await?;
-        let s = signal(conv, v.last_id);
-        let signals = if moved { vec![s] } else { Vec::new() };
-        ctx.st.live.commit(tx, &signals).await?;
-    }
-    Ok(v)
+    .await
 }
 
 pub async fn conversation(id: i64) -> AppResult<ConversationView> {
@@ -235,7 +214,7 @@ pub async fn reply(id: i64, body: String, key: String) -> AppResult<i64> {
         &format!("conversation:{id} message:{msg}"),
     )
     .await?;
-    ctx.st.live.commit(tx, &[signal(&conv, msg)]).await?;
+    ctx.st.live.commit(tx, &[conv.signal(msg)]).await?;
     Ok(msg)
 }
 
@@ -281,7 +260,7 @@ pub async fn set_open(id: i64, open: bool) -> AppResult<()> {
         &format!("conversation:{id}"),
     )
     .await?;
-    ctx.st.live.commit(tx, &[signal(&conv, 0)]).await?;
+    ctx.st.live.commit(tx, &[conv.signal(0)]).await?;
     Ok(())
 }
 
@@ -339,7 +318,7 @@ pub async fn withdraw(id: i64, message_id: i64, reason: String) -> AppResult<()>
         &format!("conversation:{id} message:{message_id}"),
     )
     .await?;
-    ctx.st.live.commit(tx, &[signal(&conv, message_id)]).await?;
+    ctx.st.live.commit(tx, &[conv.signal(message_id)]).await?;
     Ok(())
 }
 

@@ -74,6 +74,18 @@ pub struct Conv {
     pub last_message_id: i64,
 }
 
+impl Conv {
+    /// "This conversation changed", for its open pages (`message`: the newest id concerned).
+    pub fn signal(&self, message: i64) -> super::live::Signal {
+        super::live::Signal::Conversation {
+            conversation: self.id,
+            chart: self.chart_id,
+            practice: self.practice_id,
+            message,
+        }
+    }
+}
+
 pub async fn conversation(conn: &mut AnyConnection, id: i64) -> AppResult<Option<Conv>> {
     let r = sqlx::query(
         "SELECT v.id, v.practice_id, v.chart_id, v.topic, v.subject, v.status, v.closed_at, \
@@ -204,6 +216,20 @@ pub async fn mark_read(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// How far `viewer` has read in `conv` (0: nothing yet).
+pub async fn read_position(conn: &mut AnyConnection, conv: i64, viewer: Viewer) -> AppResult<i64> {
+    let (kind, id) = viewer.reader();
+    let n: Option<i64> = sqlx::query_scalar(
+        "SELECT last_read_id FROM message_reads WHERE conversation_id = $1 AND reader_kind = $2 AND reader_id = $3",
+    )
+    .bind(conv)
+    .bind(kind)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(n.unwrap_or(0))
 }
 
 /// The furthest any reader of `kind` ('account' or 'staff') has read in `conv`.

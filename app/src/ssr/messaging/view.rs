@@ -7,7 +7,7 @@ use super::{
     store::{self, Conv, Practice},
     view_message, Viewer,
 };
-use crate::{error::AppResult, model::messages::ConversationView};
+use crate::{error::AppResult, model::messages::ConversationView, ssr::state::AppState};
 
 pub struct Request<'a> {
     pub conv: &'a Conv,
@@ -92,4 +92,26 @@ pub async fn build(conn: &mut AnyConnection, r: Request<'_>) -> AppResult<Conver
         send_key: store::send_key(),
         last_id,
     })
+}
+
+/// Read a conversation as `r.viewer` (from `r.after` on) and mark what it shows as read. Only a
+/// read that moves the viewer's position writes (and tells the other side): an open page
+/// re-reading on every signal costs no write lock when nothing new arrived.
+pub async fn read(st: &AppState, r: Request<'_>) -> AppResult<ConversationView> {
+    let (conv, viewer) = (r.conv, r.viewer);
+    let mut conn = st.db.read().acquire().await?;
+    let v = build(&mut conn, r).await?;
+    let behind = store::read_position(&mut conn, conv.id, viewer).await? < v.last_id;
+    drop(conn);
+    if behind {
+        let mut tx = st.db.begin().await?;
+        let moved = store::mark_read(&mut tx, conv.id, viewer, v.last_id, st.clock.now()).await?;
+        let signals = if moved {
+            vec![conv.signal(v.last_id)]
+        } else {
+            Vec::new()
+        };
+        st.live.commit(tx, &signals).await?;
+    }
+    Ok(v)
 }
