@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod account;
+pub mod activity;
 pub mod appointments;
 pub mod auth;
 pub mod enroll;
+pub mod health;
 pub mod messages;
 pub mod staff;
 pub mod staff_messages;

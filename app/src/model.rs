@@ -1,7 +1,9 @@
 //! Types that cross the wire between server and browser. None of them carries a secret.
 
 pub mod access;
+pub mod activity;
 pub mod appointments;
+pub mod health;
 pub mod messages;
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,9 @@
 pub mod account;
+pub mod activity;
 pub mod appointments;
 pub mod coming_soon;
 pub mod enroll;
+pub mod health_record;
 pub mod home;
 pub mod messages;
 pub mod not_found;

@@ -14,6 +14,7 @@ use crate::{
     layout::{patient::PatientLayout, staff::StaffLayout},
     pages::{
         account::AccountPage,
+        activity::ActivityPage,
         appointments::{
             book::{BookConfirmPage, BookSearchPage, BookWeekPage},
             cancel::CancelPage,
@@ -21,8 +22,9 @@ use crate::{
             list::AppointmentsPage,
             reschedule::{RescheduleConfirmPage, ReschedulePage},
         },
-        coming_soon::{ActivitySoon, AuditSoon, HealthRecordSoon},
+        coming_soon::AuditSoon,
         enroll::EnrollPage,
+        health_record::{send::SendRecordPage, sent::SentRecordPage, HealthRecordPage},
         home::HomePage,
         messages::{conversation::ConversationPage, new::NewMessagePage, MessagesPage},
         not_found::NotFound,
@@ -95,8 +97,10 @@ lazy_pages! {
     MessagesRoute => MessagesPage,
     NewMessageRoute => NewMessagePage,
     ConversationRoute => ConversationPage,
-    HealthRecordRoute => HealthRecordSoon,
-    ActivityRoute => ActivitySoon,
+    HealthRecordRoute => HealthRecordPage,
+    SendRecordRoute => SendRecordPage,
+    SentRecordRoute => SentRecordPage,
+    ActivityRoute => ActivityPage,
     AccountRoute => AccountPage,
 }
 
@@ -207,6 +211,8 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::<NewMessageRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::<ConversationRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("health-record") view={Page::<HealthRecordRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("health-record/send") view={Page::<SendRecordRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("health-record/sent/:id") view={Page::<SentRecordRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("activity") view={Page::<ActivityRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("account") view={Page::<AccountRoute>::new()}/>
             </ParentRoute>

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use lettre::{
-    message::{header::ContentType, Mailbox},
+    message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
@@ -47,13 +47,23 @@ impl Transport {
         match self {
             Transport::Smtp { mailer, from } if m.channel == "email" => {
                 let to: Mailbox = m.to.parse().map_err(|e| format!("recipient: {e}"))?;
-                let message = Message::builder()
+                let builder = Message::builder()
                     .from(from.clone())
                     .to(to)
-                    .subject(m.subject.clone())
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(m.body.clone())
-                    .map_err(|e| e.to_string())?;
+                    .subject(m.subject.clone());
+                let message = if m.attachment_name.is_empty() {
+                    builder.header(ContentType::TEXT_PLAIN).body(m.body.clone())
+                } else {
+                    builder.multipart(
+                        MultiPart::mixed()
+                            .singlepart(SinglePart::plain(m.body.clone()))
+                            .singlepart(
+                                Attachment::new(m.attachment_name.clone())
+                                    .body(m.attachment.clone(), ContentType::TEXT_HTML),
+                            ),
+                    )
+                }
+                .map_err(|e| e.to_string())?;
                 mailer
                     .send(message)
                     .await

@@ -2,12 +2,15 @@
 //! and serves; tests build the same router.
 
 pub mod calendar;
+pub mod cli;
 pub mod delivery;
 pub mod dev;
 pub mod health;
 pub mod listener;
 pub mod middleware;
+pub mod record_files;
 pub mod router;
+pub mod shared_record;
 pub mod startup;
 pub mod static_files;
 pub mod telemetry;

@@ -19,6 +19,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = server::cli::run(&args, &config).await {
+        return code;
+    }
     server::telemetry::init(config.is_production());
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,

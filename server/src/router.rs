@@ -22,6 +22,7 @@ use crate::{
         api_status::api_status, client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
         security_headers::security_headers, session::session,
     },
+    record_files, shared_record,
     static_files::StaticFiles,
     BODY_LIMIT_BYTES,
 };
@@ -47,6 +48,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/appointments/{id}/calendar.ics", get(calendar::download))
+        .route("/health-record/download/{format}", get(record_files::get))
+        .route("/activity.csv", get(record_files::activity_csv))
+        .route(
+            "/shared-record/{token}",
+            get(shared_record::show).post(shared_record::submit),
+        )
         .route("/api/live/stream", get(app::ssr::messaging::stream::live));
     if !state.config.is_production() {
         base = base
@@ -86,7 +93,8 @@ pub fn router(state: AppState) -> Router {
                             .get("x-request-id")
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("-");
-                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        let path = crate::middleware::session::loggable_path(req.uri().path());
+                        tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
                     }),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))

@@ -14,16 +14,6 @@ pub fn ComingSoon(title: &'static str, text: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn HealthRecordSoon() -> impl IntoView {
-    view! { <ComingSoon title="Health record" text="Your medications, allergies, results and more will appear here."/> }
-}
-
-#[component]
-pub fn ActivitySoon() -> impl IntoView {
-    view! { <ComingSoon title="Activity" text="Every sign-in, view and change in your account will be listed here."/> }
-}
-
-#[component]
 pub fn AuditSoon() -> impl IntoView {
     view! { <ComingSoon title="Audit" text="Every read and write of patient data, filterable, will be listed here."/> }
 }

@@ -1,6 +1,7 @@
 //! Staff pages for appointments: requests, one appointment, the schedule, hours and policies.
 
 pub mod appointment;
+pub mod chart_results;
 pub mod hours;
 pub mod messages;
 pub mod patients;

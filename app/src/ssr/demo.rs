@@ -340,6 +340,22 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     )
     .await?;
 
+    let harbor_admin: i64 = sqlx::query_scalar("SELECT id FROM staff_accounts WHERE username = $1")
+        .bind(HARBOR_ADMIN_USERNAME)
+        .fetch_one(&mut *c)
+        .await?;
+    super::demo_health::seed(
+        c,
+        super::demo_health::Ids {
+            riverside,
+            harbor,
+            riverside_admin: answered_by,
+            harbor_admin,
+        },
+        now,
+    )
+    .await?;
+
     tx.commit().await?;
     Ok(true)
 }

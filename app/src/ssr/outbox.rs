@@ -56,6 +56,32 @@ pub async fn enqueue(
     Ok(done.rows_affected() == 1)
 }
 
+/// Queue an email with one HTML attachment, inside the caller's transaction.
+pub async fn enqueue_attached(
+    conn: &mut AnyConnection,
+    now: i64,
+    m: Message<'_>,
+    name: &str,
+    attachment: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, status, attempts, \
+         next_attempt_at, created_at, attachment_name, attachment) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $7, $8)",
+    )
+    .bind(m.channel.as_str())
+    .bind(m.to)
+    .bind(m.subject)
+    .bind(m.body)
+    .bind(m.dedupe_key)
+    .bind(now)
+    .bind(name)
+    .bind(attachment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// One outbox row as `/dev/outbox.json` lists it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Stored {
@@ -68,6 +94,9 @@ pub struct Stored {
     pub status: String,
     #[serde(skip)]
     pub attempts: i64,
+    /// The attachment's file name; empty when there is none.
+    pub attachment_name: String,
+    pub attachment: String,
 }
 
 fn stored(r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
@@ -80,10 +109,13 @@ fn stored(r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
         created_at: r.try_get(5)?,
         status: r.try_get(6)?,
         attempts: r.try_get(7)?,
+        attachment_name: r.try_get(8)?,
+        attachment: r.try_get(9)?,
     })
 }
 
-const COLUMNS: &str = "id, channel, recipient, subject, body, created_at, status, attempts";
+const COLUMNS: &str =
+    "id, channel, recipient, subject, body, created_at, status, attempts, attachment_name, attachment";
 
 /// The newest messages first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Stored>, sqlx::Error> {

@@ -61,7 +61,20 @@ pub fn activity(path: &str) -> Activity {
 
 /// Pages opened from an emailed link; the token in the address is the key.
 pub fn is_token_page(path: &str) -> bool {
-    path.starts_with("/enroll/") || path.starts_with("/reset-password/")
+    path.starts_with("/enroll/")
+        || path.starts_with("/reset-password/")
+        || path.starts_with("/shared-record/")
+}
+
+/// The path as logs may hold it: a token page's token is cut off.
+pub fn loggable_path(path: &str) -> &str {
+    if is_token_page(path) {
+        path.get(1..)
+            .and_then(|p| p.find('/'))
+            .map_or(path, |i| &path[..i + 2])
+    } else {
+        path
+    }
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -154,6 +167,10 @@ mod tests {
     fn areas() {
         assert_eq!(area("/login"), Area::Public);
         assert_eq!(area("/enroll/abc"), Area::Public);
+        assert_eq!(area("/shared-record/abc"), Area::Public);
+        assert_eq!(loggable_path("/shared-record/abc123"), "/shared-record/");
+        assert_eq!(loggable_path("/enroll/abc123"), "/enroll/");
+        assert_eq!(loggable_path("/appointments/4"), "/appointments/4");
         assert_eq!(area("/reset-password/abc"), Area::Public);
         assert_eq!(area("/account"), Area::Patient);
         assert_eq!(area("/staff/login"), Area::Public);

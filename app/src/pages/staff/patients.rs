@@ -159,6 +159,7 @@ fn chart_view(
         </header>
         {move || done().map(|m| view! { <Alert tone=Tone::Success>{m}</Alert> })}
         <FormError error=act_error/>
+        <super::chart_results::ChartResultsPanel chart=id/>
         <section id="portal-access" class="card" aria-labelledby="portal-access-title">
             <h2 id="portal-access-title">"Patient portal access"</h2>
             <p>{format!("Status: {}", status.label().trim_start_matches("Portal: "))}</p>

@@ -1,0 +1,40 @@
+//! The patient's side of the health record: the selected record, for its patient or their
+//! representative. Every read is recorded (the activity log shows it to the account).
+
+use super::{present, record};
+use crate::{
+    error::{AppError, AppResult},
+    model::health::HealthRecord,
+    ssr::{
+        appointments::patient::context,
+        audit::{self, Actor, Entry},
+    },
+};
+
+/// The selected record's health record between `from` and `to` (ISO days; `from` alone is one
+/// day; both empty is everything).
+pub async fn view(from: String, to: String) -> AppResult<HealthRecord> {
+    let ctx = context().await?;
+    let (from, to) = present::filter(&from, &to).map_err(|m| AppError::field("from", m))?;
+    let chart = ctx
+        .selected_chart()
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no record to show.".into()))?;
+    let mut conn = ctx.st.db.read().acquire().await?;
+    let rec = record::read(&mut conn, chart, from, to).await?;
+    drop(conn);
+    let mut conn = ctx.st.db.write().acquire().await?;
+    audit::record(
+        &mut conn,
+        ctx.st.clock.now(),
+        Entry {
+            actor: Actor::Patient(ctx.account_id),
+            action: "health.view",
+            chart_id: Some(chart),
+            client: Some(&ctx.client),
+            detail: &rec.filter_label,
+        },
+    )
+    .await?;
+    Ok(rec)
+}
