@@ -101,3 +101,15 @@ CREATE INDEX record_transmissions_account ON record_transmissions (account_id, c
 -- An email may carry one text attachment (the plainly emailed record summary).
 ALTER TABLE outbox ADD COLUMN attachment_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
+
+-- Each bundle a staff admin uploaded on a chart's page, and what became of it.
+CREATE TABLE health_imports (
+    id           INTEGER PRIMARY KEY,
+    chart_id     BIGINT NOT NULL REFERENCES patient_charts (id) ON DELETE CASCADE,
+    staff_id     BIGINT NOT NULL REFERENCES staff_accounts (id),
+    imported_at  BIGINT NOT NULL,
+    outcome      TEXT   NOT NULL CHECK (outcome IN ('imported', 'refused')),
+    summary      TEXT   NOT NULL,
+    problems     TEXT   NOT NULL DEFAULT ''  -- one refusal per line
+);
+CREATE INDEX health_imports_chart ON health_imports (chart_id, id);

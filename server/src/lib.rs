@@ -2,6 +2,7 @@
 //! and serves; tests build the same router.
 
 pub mod calendar;
+pub mod chart_import;
 pub mod cli;
 pub mod delivery;
 pub mod dev;

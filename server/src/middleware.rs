@@ -2,6 +2,7 @@
 //! body limit, CSRF, client address, session and page guard.
 
 pub mod api_status;
+pub mod body_limit;
 pub mod client_ip;
 pub mod csrf;
 pub mod request_id;

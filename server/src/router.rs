@@ -9,7 +9,6 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
-    limit::RequestBodyLimitLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -17,14 +16,13 @@ use tower_http::{
 use app::{shell, ssr::state::AppState, App};
 
 use crate::{
-    calendar, dev, health,
+    calendar, chart_import, dev, health,
     middleware::{
-        api_status::api_status, client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
+        api_status::api_status, body_limit, client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
         security_headers::security_headers, session::session,
     },
     record_files, shared_record,
     static_files::StaticFiles,
-    BODY_LIMIT_BYTES,
 };
 
 /// The whole HTTP surface: pages, server functions, static files, health endpoints, and the
@@ -50,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/{id}/calendar.ics", get(calendar::download))
         .route("/health-record/download/{format}", get(record_files::get))
         .route("/activity.csv", get(record_files::activity_csv))
+        .route(
+            "/staff/patients/{id}/import",
+            axum::routing::post(chart_import::upload),
+        )
         .route(
             "/shared-record/{token}",
             get(shared_record::show).post(shared_record::submit),
@@ -104,8 +106,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), client_ip))
                 .layer(from_fn_with_state(state.clone(), session))
                 .layer(axum::middleware::from_fn(api_status))
-                // Innermost: it changes the request body type the middleware above expects.
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
+                .layer(axum::middleware::from_fn(body_limit::body_limit)),
         )
         .with_state(state)
 }

@@ -9,7 +9,7 @@ use crate::{
 
 #[cfg(feature = "ssr")]
 use crate::ssr::{
-    health::{patient, staff, transmit},
+    health::{entry, patient, staff, transmit},
     request::with_status,
 };
 
@@ -57,4 +57,37 @@ pub async fn send_record(
 #[server(prefix = "/api", endpoint = "health/sent")]
 pub async fn get_sent_record(id: i64) -> Result<SentRecord, AppError> {
     with_status(transmit::sent(id).await)
+}
+
+/// Writes an entry into a chart (providers and admins); see `ssr::health::entry`.
+#[server(prefix = "/api", endpoint = "staff/chart_entry")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_chart_entry(
+    chart: i64,
+    kind: String,
+    #[server(default)] name: String,
+    #[server(default)] code: String,
+    #[server(default)] date: String,
+    #[server(default)] detail: String,
+    #[server(default)] value: String,
+    #[server(default)] unit: String,
+    #[server(default)] low: String,
+    #[server(default)] high: String,
+) -> Result<(), AppError> {
+    let typed = entry::Typed { name, code, date, detail, value, unit, low, high };
+    let r = entry::add(chart, kind, typed).await;
+    if r.is_ok() && crate::ssr::request::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/staff/patients/{chart}#record"));
+    }
+    with_status(r)
+}
+
+/// Resolves, stops, or marks an entry entered in error.
+#[server(prefix = "/api", endpoint = "staff/chart_entry_change")]
+pub async fn change_chart_entry(chart: i64, id: i64, action: String) -> Result<(), AppError> {
+    let r = entry::change(chart, id, action).await;
+    if r.is_ok() && crate::ssr::request::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/staff/patients/{chart}#record"));
+    }
+    with_status(r)
 }

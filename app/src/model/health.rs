@@ -201,6 +201,10 @@ pub struct HealthRecord {
     pub lists: Vec<(Section, Vec<RecordItem>)>,
     pub vitals: Vec<VitalSeries>,
     pub labs: Vec<LabTest>,
+    /// Appointments with the practice (title: provider; detail: the reason), soonest first.
+    pub upcoming: Vec<RecordItem>,
+    /// Newest first.
+    pub past: Vec<RecordItem>,
 }
 
 /// A result on the staff chart page, with whether the patient can see it yet.
@@ -220,7 +224,25 @@ pub struct ChartResult {
 pub struct ChartResults {
     /// Providers and admins share results; the front desk sees whether they are shared.
     pub can_share: bool,
+    /// Practice admins import FHIR bundles.
+    pub can_import: bool,
+    pub last_import: Option<ImportOutcome>,
     pub results: Vec<ChartResult>,
+    /// Providers and admins write entries; everything but vitals and results is listed.
+    pub can_write: bool,
+    pub entries: Vec<ChartEntry>,
+}
+
+/// The latest bundle uploaded on this chart's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub at: String,
+    pub by: String,
+    pub imported: bool,
+    /// "Emma Carter: 3 added, 0 updated, 60 unchanged, 3 skipped", or why nothing was.
+    pub summary: String,
+    /// Each resource refused and why.
+    pub problems: Vec<String>,
 }
 
 /// How the record is sent to an email address.
@@ -266,3 +288,75 @@ pub struct SentRecord {
     pub opened: bool,
     pub filter_label: String,
 }
+
+/// What staff may write into a chart in Portico.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    Problem,
+    Medication,
+    Allergy,
+    Immunization,
+    Vital,
+    Lab,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 6] = [
+        EntryKind::Problem,
+        EntryKind::Medication,
+        EntryKind::Allergy,
+        EntryKind::Immunization,
+        EntryKind::Vital,
+        EntryKind::Lab,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Problem => "problem",
+            EntryKind::Medication => "medication",
+            EntryKind::Allergy => "allergy",
+            EntryKind::Immunization => "immunization",
+            EntryKind::Vital => "vital",
+            EntryKind::Lab => "lab",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::Problem => "Add a problem",
+            EntryKind::Medication => "Add a medication",
+            EntryKind::Allergy => "Add an allergy",
+            EntryKind::Immunization => "Add an immunization",
+            EntryKind::Vital => "Add a vital sign",
+            EntryKind::Lab => "Enter a lab result",
+        }
+    }
+}
+
+/// An entry on the staff chart page, with what may be done to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartEntry {
+    pub id: i64,
+    pub section: Section,
+    pub title: String,
+    pub status: String,
+    pub date: String,
+    /// "Imported" or "Entered in Portico".
+    pub source: String,
+    pub can_resolve: bool,
+    pub in_error: bool,
+}
+
+/// The vital signs staff enter (LOINC code, what the form calls it); the server knows units.
+pub const VITAL_CHOICES: [(&str, &str); 6] = [
+    ("8480-6", "Systolic blood pressure (mm Hg)"),
+    ("8462-4", "Diastolic blood pressure (mm Hg)"),
+    ("29463-7", "Body weight (kg)"),
+    ("8302-2", "Body height (cm)"),
+    ("8867-4", "Heart rate (beats per minute)"),
+    ("8310-5", "Body temperature (°C)"),
+];

@@ -85,7 +85,32 @@ fn Record(rec: HealthRecord) -> impl IntoView {
         <Vitals series=rec.vitals.clone()/>
         <Labs tests=rec.labs.clone()/>
         {rec.lists.iter().filter(|(s, _)| *s == Section::Imaging).map(|(s, items)| view! { <ListSection section=*s items=items.clone()/> }).collect_view()}
+        <Appointments heading="Upcoming appointments" empty="No upcoming appointments." items=rec.upcoming.clone()/>
+        <Appointments heading="Past appointments" empty="No past appointments." items=rec.past.clone()/>
         <Downloads from=rec.filter.from.clone() to=rec.filter.to.clone()/>
+    }
+}
+
+#[component]
+fn Appointments(heading: &'static str, empty: &'static str, items: Vec<RecordItem>) -> impl IntoView {
+    view! {
+        <section class="record-section">
+            <h2>{heading}</h2>
+            {if items.is_empty() {
+                view! { <p class="muted">{empty}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="record-list">
+                        {items.into_iter().map(|a| view! {
+                            <li class="record-item">
+                                <span class="record-title">{a.date}</span>" "<span class="badge badge-off">{a.status}</span>
+                                <span class="muted small record-meta">{format!("{} · {}", a.title, a.detail)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

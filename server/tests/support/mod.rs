@@ -146,6 +146,16 @@ impl TestApp {
             .body(body)
     }
 
+    /// A same-origin POST of a file form (multipart), as a browser submits one.
+    pub fn post_form_data(&self, path: &str, content_type: &str, body: &str) -> Call {
+        Call::new("POST", path)
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", ORIGIN)
+            .accept("text/html,application/xhtml+xml")
+            .header("content-type", content_type)
+            .body(body)
+    }
+
     pub async fn send(&self, call: Call) -> Reply {
         let mut builder = call.builder;
         if !call.body.is_empty() {

@@ -104,7 +104,7 @@ pub async fn bundle(
         "resourceType": "Patient",
         "id": "patient",
         "identifier": if identifiers.is_empty() {
-            json!([{"system": "urn:portico:chart", "value": chart.to_string()}])
+            json!([{"system": super::import::PORTICO_CHART, "value": chart.to_string()}])
         } else {
             Value::Array(identifiers.iter().map(|(s, v)| json!({"system": s, "value": v})).collect())
         },

@@ -144,6 +144,15 @@ fn coded(r: &Value, key: &str, what: &str) -> Result<(String, String, String), R
     Ok((system, code, title))
 }
 
+/// A problem's or allergy's status: its clinical status, unless it was entered in error.
+fn clinical_status(r: &Value) -> String {
+    if status_of(r, "verificationStatus") == "entered-in-error" {
+        "entered-in-error".into()
+    } else {
+        status_of(r, "clinicalStatus")
+    }
+}
+
 fn status_of(r: &Value, key: &str) -> String {
     match r.get(key) {
         Some(Value::String(s)) => s.trim().to_string(),
@@ -203,7 +212,7 @@ pub fn extract(r: &Value, refs: &Refs) -> Result<Extracted, Refusal> {
 
 fn condition(r: &Value) -> Result<EntryRow, Refusal> {
     let mut e = entry(Section::Problems, coded(r, "code", "problem")?);
-    e.status = status_of(r, "clinicalStatus");
+    e.status = clinical_status(r);
     e.recorded_on = first_day(
         r,
         &[
@@ -243,7 +252,7 @@ fn medication(r: &Value, refs: &Refs) -> Result<EntryRow, Refusal> {
 
 fn allergy(r: &Value) -> Result<EntryRow, Refusal> {
     let mut e = entry(Section::Allergies, coded(r, "code", "allergy")?);
-    e.status = status_of(r, "clinicalStatus");
+    e.status = clinical_status(r);
     e.recorded_on = first_day(r, &[&["onsetDateTime"], &["recordedDate"]]);
     let reaction = get(r, &["reaction", "manifestation"]).and_then(concept_words);
     let severity = text(r, &["reaction", "severity"]);

@@ -16,6 +16,9 @@ use crate::ssr::{
     db::Db,
 };
 
+/// The identifier system of Portico's own chart ids.
+pub const PORTICO_CHART: &str = "urn:portico:chart";
+
 /// Where a bundle goes: a chart at a practice found by the bundle's Patient, or one named chart
 /// (the upload on a chart's page), which the bundle's Patient must match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +146,19 @@ pub async fn import_in(
     json: &str,
     actor: Actor,
 ) -> Result<Report, ImportError> {
+    import_as(conn, now, target, json, actor, "import").await
+}
+
+/// As `import_in`, with the entries' source: "import" from an EHR, "staff" when written in
+/// Portico (see `health::entry`).
+pub async fn import_as(
+    conn: &mut AnyConnection,
+    now: i64,
+    target: Target,
+    json: &str,
+    actor: Actor,
+    source: &'static str,
+) -> Result<Report, ImportError> {
     let bundle: Value = serde_json::from_str(json)
         .map_err(|e| refused(format!("The file is not valid JSON ({e}).")))?;
     if text(&bundle, &["resourceType"]) != Some("Bundle") {
@@ -166,13 +182,13 @@ pub async fn import_in(
         ..Report::default()
     };
     for item in &items {
-        match write(&mut *conn, chart_id, item, now).await? {
+        match write(&mut *conn, chart_id, item, now, source).await? {
             Outcome::Added => report.added += 1,
             Outcome::Updated => report.updated += 1,
             Outcome::Unchanged => report.unchanged += 1,
         }
     }
-    for (system, value) in &person.identifiers {
+    for (system, value) in person.identifiers.iter().filter(|(s, _)| s.as_str() != PORTICO_CHART) {
         sqlx::query(
             "INSERT INTO chart_identifiers (practice_id, system, value, chart_id) \
              SELECT practice_id, $2, $3, id FROM patient_charts WHERE id = $1 \
@@ -331,6 +347,18 @@ async fn match_chart(
     };
     let mut by_identifier = Vec::new();
     for (system, value) in &person.identifiers {
+        // Portico's own identifier (its exports, and entries staff write here) names the chart.
+        if system == PORTICO_CHART {
+            let own: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM patient_charts WHERE id = $1 AND practice_id = $2",
+            )
+            .bind(value.parse::<i64>().unwrap_or(0))
+            .bind(practice)
+            .fetch_optional(&mut *conn)
+            .await?;
+            by_identifier.extend(own);
+            continue;
+        }
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT chart_id FROM chart_identifiers WHERE practice_id = $1 AND system = $2 AND value = $3",
         )
@@ -392,9 +420,10 @@ async fn write(
     chart: i64,
     item: &Item<'_>,
     now: i64,
+    source: &str,
 ) -> Result<Outcome, sqlx::Error> {
     match &item.what {
-        What::Entry(e) => write_entry(conn, chart, item, e, now).await,
+        What::Entry(e) => write_entry(conn, chart, item, e, now, source).await,
         What::Note(n) => write_note(conn, chart, item, n, now).await,
     }
 }
@@ -405,6 +434,7 @@ async fn write_entry(
     item: &Item<'_>,
     e: &EntryRow,
     now: i64,
+    source: &str,
 ) -> Result<Outcome, sqlx::Error> {
     let existing = sqlx::query(
         "SELECT id, resource, report_fhir_id FROM health_entries \
@@ -455,7 +485,7 @@ async fn write_entry(
                 "INSERT INTO health_entries (chart_id, resource_type, fhir_id, section, code_system, \
                  code, title, status, recorded_on, detail, performer, specimen, report_fhir_id, \
                  needs_sharing, source, resource, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
-                 $6, $7, $8, $9, $10, $11, $12, $13, $14, 'import', $15, $16, $16) RETURNING id",
+                 $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, $15, $16, $16) RETURNING id",
             )
             .bind(chart)
             .bind(item.resource_type)
@@ -473,6 +503,7 @@ async fn write_entry(
             .bind(i64::from(e.needs_sharing()))
             .bind(&item.json)
             .bind(now)
+            .bind(source)
             .fetch_one(&mut *conn)
             .await?;
             (id, Outcome::Added)

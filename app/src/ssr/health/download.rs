@@ -143,7 +143,7 @@ pub async fn render(
             }
         }
         Format::Pdf | Format::Print => {
-            let rec = record::read(&mut conn, chart, from, to).await?;
+            let rec = record::read(&mut conn, chart, from, to, now).await?;
             let blocks = summary::blocks(&rec, &generated);
             if format == Format::Pdf {
                 File {

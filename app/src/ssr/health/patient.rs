@@ -20,13 +20,14 @@ pub async fn view(from: String, to: String) -> AppResult<HealthRecord> {
         .selected_chart()
         .await?
         .ok_or_else(|| AppError::NotFound("There is no record to show.".into()))?;
+    let now = ctx.st.clock.now();
     let mut conn = ctx.st.db.read().acquire().await?;
-    let rec = record::read(&mut conn, chart, from, to).await?;
+    let rec = record::read(&mut conn, chart, from, to, now).await?;
     drop(conn);
     let mut conn = ctx.st.db.write().acquire().await?;
     audit::record(
         &mut conn,
-        ctx.st.clock.now(),
+        now,
         Entry {
             actor: Actor::Patient(ctx.account_id),
             action: "health.view",

@@ -39,12 +39,14 @@ const LIST_SECTIONS: [Section; 7] = [
     Section::Imaging,
 ];
 
-/// The record of `chart`, filtered by `filter` (already checked by `present::filter`).
+/// The record of `chart`, filtered by `filter` (already checked by `present::filter`), with
+/// its appointments before and after `now`.
 pub async fn read(
     conn: &mut AnyConnection,
     chart: i64,
     from: Option<String>,
     to: Option<String>,
+    now: i64,
 ) -> AppResult<HealthRecord> {
     let head = sqlx::query(
         "SELECT c.given_name, c.family_name, c.date_of_birth, p.name, p.phone, p.address \
@@ -79,7 +81,54 @@ pub async fn read(
         lists: lists(conn, &scope).await?,
         vitals: vitals(conn, &scope).await?,
         labs: labs(conn, &scope).await?,
+        upcoming: appointments(conn, &scope, now, true).await?,
+        past: appointments(conn, &scope, now, false).await?,
     })
+}
+
+/// The chart's appointments on one side of `now`, within the filter's days (in the
+/// practice's zone). Declined and canceled requests are not part of the record.
+async fn appointments(
+    conn: &mut AnyConnection,
+    s: &Scope<'_>,
+    now: i64,
+    upcoming: bool,
+) -> AppResult<Vec<RecordItem>> {
+    let sql = format!(
+        "SELECT a.starts_at, a.state, a.visit_reason, v.display_name, p.time_zone FROM appointments a \
+         JOIN providers v ON v.id = a.provider_id JOIN practices p ON p.id = a.practice_id \
+         WHERE a.chart_id = $1 AND a.state NOT IN ('declined', 'cancelled') AND a.starts_at {} $2 \
+         ORDER BY a.starts_at {} LIMIT 200",
+        if upcoming { ">=" } else { "<" },
+        if upcoming { "ASC" } else { "DESC" }
+    );
+    let rows = sqlx::query(&sql)
+        .bind(s.chart)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let zone = crate::ssr::appointments::store::zone(&r.try_get::<String, _>(4)?);
+        let at: i64 = r.try_get(0)?;
+        let day = chrono::DateTime::from_timestamp(at, 0)
+            .map(|t| t.with_timezone(&zone).date_naive().to_string())
+            .unwrap_or_default();
+        if s.from.is_some_and(|f| day.as_str() < f) || s.to.is_some_and(|t| day.as_str() > t) {
+            continue;
+        }
+        let state: String = r.try_get(1)?;
+        out.push(RecordItem {
+            title: r.try_get(3)?,
+            status: crate::domain::appointment::State::parse(&state)
+                .map(|st| st.label().to_string())
+                .unwrap_or(state),
+            date: crate::ssr::schedule::format_instant(at, zone),
+            detail: r.try_get(2)?,
+            performer: String::new(),
+        });
+    }
+    Ok(out)
 }
 
 /// The visibility rule every patient read shares.

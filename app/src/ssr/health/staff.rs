@@ -6,7 +6,7 @@ use super::{present, share};
 use crate::{
     error::{AppError, AppResult},
     model::{
-        health::{ChartResult, ChartResults},
+        health::{ChartEntry, ChartResult, ChartResults, ImportOutcome, Section},
         StaffRole,
     },
     ssr::{
@@ -80,10 +80,125 @@ pub async fn results(chart: i64) -> AppResult<ChartResults> {
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let last_import = sqlx::query(
+        "SELECT i.imported_at, s.display_name, i.outcome, i.summary, i.problems FROM health_imports i \
+         JOIN staff_accounts s ON s.id = i.staff_id WHERE i.chart_id = $1 ORDER BY i.id DESC LIMIT 1",
+    )
+    .bind(chart)
+    .fetch_optional(ctx.st.db.read())
+    .await?
+    .map(|r| {
+        let problems: String = r.try_get(4)?;
+        Ok::<_, sqlx::Error>(ImportOutcome {
+            at: format_instant(r.try_get(0)?, zone),
+            by: r.try_get(1)?,
+            imported: r.try_get::<String, _>(2)? == "imported",
+            summary: r.try_get(3)?,
+            problems: problems.lines().map(str::to_string).collect(),
+        })
+    })
+    .transpose()?;
+    let entries = sqlx::query(
+        "SELECT id, section, title, status, recorded_on, source, resource_type FROM health_entries \
+         WHERE chart_id = $1 AND section IN ('problems', 'medications', 'allergies', 'immunizations', 'vitals', 'labs') \
+         AND resource_type <> 'DiagnosticReport' ORDER BY section, recorded_on DESC, id DESC LIMIT 400",
+    )
+    .bind(chart)
+    .fetch_all(ctx.st.db.read())
+    .await?
+    .iter()
+    .map(|r| {
+        let status: String = r.try_get(3)?;
+        let t: String = r.try_get(6)?;
+        let day: Option<String> = r.try_get(4)?;
+        let in_error = status == "entered-in-error";
+        Ok(ChartEntry {
+            id: r.try_get(0)?,
+            section: Section::parse(&r.try_get::<String, _>(1)?).unwrap_or(Section::Problems),
+            title: r.try_get(2)?,
+            status: present::status(&status),
+            date: day.as_deref().map(present::date).unwrap_or_default(),
+            source: if r.try_get::<String, _>(5)? == "staff" { "Entered in Portico" } else { "Imported" }.into(),
+            can_resolve: !in_error
+                && matches!(
+                    (t.as_str(), status.as_str()),
+                    ("Condition", "active" | "recurrence" | "relapse")
+                        | ("AllergyIntolerance", "active")
+                        | ("MedicationRequest", "active" | "on-hold")
+                ),
+            in_error,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(ChartResults {
         can_share: may_share(&ctx),
+        can_import: ctx.role == StaffRole::Admin,
+        last_import,
         results,
+        can_write: may_share(&ctx),
+        entries,
     })
+}
+
+/// A bundle uploaded on a chart's page by a practice admin: imported whole into this chart
+/// (which its Patient must match) or refused whole; either way the outcome is kept for the
+/// page to show.
+pub async fn import_upload(
+    st: &crate::ssr::state::AppState,
+    session: Option<crate::ssr::session::Session>,
+    chart: i64,
+    json: &str,
+) -> AppResult<()> {
+    use crate::ssr::fhir::import::{import, ImportError, Target};
+    let s = session.ok_or(AppError::Unauthorized)?;
+    let crate::ssr::session::Principal::Staff(staff_id) = s.principal else {
+        return Err(AppError::Forbidden);
+    };
+    let mut conn = st.db.read().acquire().await?;
+    let (practice, _, role) = crate::ssr::appointments::store::staff_member(&mut conn, staff_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM patient_charts WHERE id = $1 AND practice_id = $2")
+            .bind(chart)
+            .bind(practice)
+            .fetch_optional(&mut *conn)
+            .await?;
+    drop(conn);
+    found.ok_or_else(|| AppError::NotFound("That patient could not be found.".into()))?;
+    if StaffRole::parse(&role) != Some(StaffRole::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let now = st.clock.now();
+    let (outcome, summary, problems) =
+        match import(&st.db, now, Target::Chart(chart), json, Actor::Staff(staff_id)).await {
+            Ok(r) => {
+                let mut summary = r.summary();
+                if !r.skipped.is_empty() {
+                    summary.push_str(&format!(" (skipped: {})", r.skipped.join("; ")));
+                }
+                ("imported", summary, String::new())
+            }
+            Err(ImportError::Refused(why)) => (
+                "refused",
+                "Nothing was imported.".to_string(),
+                why.join("\n"),
+            ),
+            Err(ImportError::Db(e)) => return Err(e.into()),
+        };
+    sqlx::query(
+        "INSERT INTO health_imports (chart_id, staff_id, imported_at, outcome, summary, problems) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(chart)
+    .bind(staff_id)
+    .bind(now)
+    .bind(outcome)
+    .bind(&summary)
+    .bind(&problems)
+    .execute(st.db.write())
+    .await?;
+    Ok(())
 }
 
 /// Shares result `id` of `chart` with the patient, and tells every account that may see the
