@@ -52,6 +52,10 @@ echo "appointments (release build, in-process router):"
 cargo bench -p server --bench appointments 2>/dev/null | grep '^|'
 
 echo
+echo "health record (release build, in-process router, SQLite):"
+cargo bench -p server --bench health_record 2>/dev/null | grep '^|'
+
+echo
 echo "messaging (release build, in-process router; PostgreSQL figures need PORTICO_TEST_POSTGRES_URL or the local server):"
 PORTICO_TEST_POSTGRES_URL=${PORTICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
   cargo bench -p server --bench messaging 2>/dev/null | grep '^|'

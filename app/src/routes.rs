@@ -32,6 +32,7 @@ use crate::{
         sign_in::{PatientSignIn, StaffSignIn},
         staff::{
             appointment::StaffAppointmentPage,
+            chart_results::ChartRecordPage,
             hours::HoursPage,
             messages::{
                 conversation::StaffConversationPage, new::StaffNewMessagePage,
@@ -77,6 +78,7 @@ lazy_pages! {
     StaffAppointmentRoute => StaffAppointmentPage,
     PatientsRoute => PatientsPage,
     PatientRoute => PatientPage,
+    ChartRecordRoute => ChartRecordPage,
     ScheduleRoute => SchedulePage,
     HoursRoute => HoursPage,
     StaffMessagesRoute => InboxPage,
@@ -188,6 +190,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::<StaffAppointmentRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("patients") view={Page::<PatientsRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("patients/:id") view={Page::<PatientRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("patients/:id/record") view={Page::<ChartRecordRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("schedule") view={Page::<ScheduleRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("schedule/hours") view={Page::<HoursRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("messages") view={Page::<StaffMessagesRoute>::new()}/>

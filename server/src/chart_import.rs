@@ -30,13 +30,22 @@ pub async fn upload(
         }
     }
     let Some(bundle) = bundle.filter(|b| !b.trim().is_empty()) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "Choose a FHIR bundle (a .json file) to import.").into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose a FHIR bundle (a .json file) to import.",
+        )
+            .into_response();
     };
     match import_upload(&state, session.0, chart, &bundle).await {
-        Ok(()) => Redirect::to(&format!("/staff/patients/{chart}#import")).into_response(),
+        Ok(()) => Redirect::to(&format!("/staff/patients/{chart}/record#import")).into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND);
-            (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.to_string()).into_response()
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                e.to_string(),
+            )
+                .into_response()
         }
     }
 }

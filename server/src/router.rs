@@ -18,8 +18,8 @@ use app::{shell, ssr::state::AppState, App};
 use crate::{
     calendar, chart_import, dev, health,
     middleware::{
-        api_status::api_status, body_limit, client_ip::client_ip, csrf::csrf, request_id::RandomRequestId,
-        security_headers::security_headers, session::session,
+        api_status::api_status, body_limit, client_ip::client_ip, csrf::csrf,
+        request_id::RandomRequestId, security_headers::security_headers, session::session,
     },
     record_files, shared_record,
     static_files::StaticFiles,

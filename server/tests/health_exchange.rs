@@ -163,6 +163,16 @@ both!(
             (StatusCode::OK, "application/pdf")
         );
         assert!(pdf.body.starts_with("%PDF-"));
+        let hex = |t: &str| t.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+        let lower = pdf.body.to_lowercase();
+        assert!(
+            !lower.contains(&hex("Confidential")) && !pdf.body.contains("Confidential"),
+            "no chart note in the PDF"
+        );
+        assert!(
+            lower.contains(&hex("Hemoglobin A1c")) || pdf.body.contains("Hemoglobin A1c"),
+            "the PDF holds the record"
+        );
         let details: Vec<String> = sqlx::query_scalar(
             "SELECT detail FROM audit_log WHERE action = 'health.download' ORDER BY id",
         )

@@ -677,101 +677,309 @@ fn multipart(json: &str) -> (String, String) {
 
 async fn upload(app: &TestApp, cookie: &str, chart: i64, json: &str) -> support::Reply {
     let (ct, body) = multipart(json);
-    app.send(app.post_form_data(&format!("/staff/patients/{chart}/import"), &ct, &body).cookie(cookie))
-        .await
+    app.send(
+        app.post_form_data(&format!("/staff/patients/{chart}/import"), &ct, &body)
+            .cookie(cookie),
+    )
+    .await
 }
 
-both!(an_admin_uploads_a_bundle_on_the_chart_page, |app: TestApp| async move {
-    let oliver: i64 = sqlx::query_scalar("SELECT id FROM patient_charts WHERE given_name = 'Oliver'").fetch_one(app.db.read()).await.unwrap();
-    let admin = app.admin().await;
-    let good = bundle("Oliver", "Bennett", "1979-11-23", vec![problem("c1", "Asthma")]);
-    let r = upload(&app, &admin, oliver, &good).await;
-    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, Some(format!("/staff/patients/{oliver}#import").as_str())), "{}", r.body);
-    let listed = app.call(&admin, "/api/staff/chart_results", &format!("chart={oliver}")).await.json();
-    assert_eq!(listed["can_import"], true);
-    assert_eq!(listed["last_import"]["imported"], true);
-    assert!(listed["last_import"]["summary"].as_str().unwrap().starts_with("Oliver Bennett: 1 added, 0 updated, 0 unchanged"));
+both!(
+    an_admin_uploads_a_bundle_on_the_chart_page,
+    |app: TestApp| async move {
+        let oliver: i64 =
+            sqlx::query_scalar("SELECT id FROM patient_charts WHERE given_name = 'Oliver'")
+                .fetch_one(app.db.read())
+                .await
+                .unwrap();
+        let admin = app.admin().await;
+        let good = bundle(
+            "Oliver",
+            "Bennett",
+            "1979-11-23",
+            vec![problem("c1", "Asthma")],
+        );
+        let r = upload(&app, &admin, oliver, &good).await;
+        assert_eq!(
+            (r.status, r.location()),
+            (
+                StatusCode::SEE_OTHER,
+                Some(format!("/staff/patients/{oliver}/record#import").as_str())
+            ),
+            "{}",
+            r.body
+        );
+        let listed = app
+            .call(
+                &admin,
+                "/api/staff/chart_results",
+                &format!("chart={oliver}"),
+            )
+            .await
+            .json();
+        assert_eq!(listed["can_import"], true);
+        assert_eq!(listed["last_import"]["imported"], true);
+        assert!(listed["last_import"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Oliver Bennett: 1 added, 0 updated, 0 unchanged"));
 
-    // Emma's bundle on Oliver's chart: refused whole, and the page says why.
-    let before = app.count("SELECT COUNT(*) FROM health_entries").await;
-    let r = upload(&app, &admin, oliver, app::ssr::demo_health::EMMA_RIVERSIDE).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.count("SELECT COUNT(*) FROM health_entries").await, before);
-    let listed = app.call(&admin, "/api/staff/chart_results", &format!("chart={oliver}")).await.json();
-    assert_eq!(listed["last_import"]["imported"], false);
-    assert!(listed["last_import"]["problems"][0].as_str().unwrap().contains("not for this chart"));
+        // Emma's bundle on Oliver's chart: refused whole, and the page says why.
+        let before = app.count("SELECT COUNT(*) FROM health_entries").await;
+        let r = upload(&app, &admin, oliver, app::ssr::demo_health::EMMA_RIVERSIDE).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM health_entries").await,
+            before
+        );
+        let listed = app
+            .call(
+                &admin,
+                "/api/staff/chart_results",
+                &format!("chart={oliver}"),
+            )
+            .await
+            .json();
+        assert_eq!(listed["last_import"]["imported"], false);
+        assert!(listed["last_import"]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("not for this chart"));
 
-    // Not allowed: the front desk, another practice, a patient, nobody; and no file.
-    let desk = app.front_desk().await;
-    assert_eq!(upload(&app, &desk, oliver, &good).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.call(&desk, "/api/staff/chart_results", &format!("chart={oliver}")).await.json()["can_import"], false);
-    let harbor = app.harbor().await;
-    assert_eq!(upload(&app, &harbor, oliver, &good).await.status, StatusCode::NOT_FOUND);
-    let patient = app.patient().await;
-    assert_ne!(upload(&app, &patient, oliver, &good).await.status, StatusCode::SEE_OTHER);
-    assert_ne!(upload(&app, "", oliver, &good).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(upload(&app, &admin, oliver, "  ").await.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.count("SELECT COUNT(*) FROM health_imports").await, 2);
-});
-
-both!(staff_write_resolve_and_correct_the_record, |app: TestApp| async move {
-    let chart = app.chart_id("Emma", "America/New_York").await;
-    let admin = app.admin().await;
-    let add = |pairs: &[(&str, &str)]| {
-        let mut body = format!("chart={chart}");
-        for (k, v) in pairs {
-            body.push_str(&format!("&{k}={}", app::url::encode(v)));
-        }
-        body
-    };
-    for body in [
-        add(&[("kind", "problem"), ("name", "Gout"), ("code", "90560007"), ("date", "2030-02-01")]),
-        add(&[("kind", "medication"), ("name", "allopurinol 100 MG Oral Tablet"), ("code", "197319"), ("detail", "1 tablet daily")]),
-        add(&[("kind", "vital"), ("code", "8867-4"), ("value", "64"), ("date", "2030-02-01")]),
-        add(&[("kind", "lab"), ("name", "Uric acid"), ("code", "3084-1"), ("value", "9.1"), ("unit", "mg/dL"), ("low", "2.5"), ("high", "7.0"), ("date", "2030-02-01")]),
-    ] {
-        let r = app.call(&admin, "/api/staff/chart_entry", &body).await;
-        assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.body);
+        // Not allowed: the front desk, another practice, a patient, nobody; and no file.
+        let desk = app.front_desk().await;
+        assert_eq!(
+            upload(&app, &desk, oliver, &good).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.call(
+                &desk,
+                "/api/staff/chart_results",
+                &format!("chart={oliver}")
+            )
+            .await
+            .json()["can_import"],
+            false
+        );
+        let harbor = app.harbor().await;
+        assert_eq!(
+            upload(&app, &harbor, oliver, &good).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let patient = app.patient().await;
+        assert_ne!(
+            upload(&app, &patient, oliver, &good).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_ne!(
+            upload(&app, "", oliver, &good).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            upload(&app, &admin, oliver, "  ").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM health_imports").await, 2);
     }
-    let patient = app.patient_at_riverside().await;
-    let rec = record(&app, &patient, "").await;
-    assert!(section(&rec, "Problems").contains(&"Gout"));
-    assert!(section(&rec, "Medications").contains(&"allopurinol 100 MG Oral Tablet"));
-    assert!(lab(&rec, "Uric acid").is_none(), "a result staff enter is shared like any other");
-    let uric = entry_id(&app, chart, "Uric acid").await;
-    assert_eq!(app.call(&admin, "/api/staff/share_result", &format!("chart={chart}&id={uric}")).await.status, StatusCode::OK);
-    let rec = record(&app, &patient, "").await;
-    let u = &lab(&rec, "Uric acid").unwrap()["results"][0];
-    assert_eq!((u["value"].as_str(), u["flag"].as_str(), u["range"].as_str()), (Some("9.1 mg/dL"), Some("High"), Some("2.5–7 mg/dL")));
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM health_entries WHERE chart_id = {chart} AND source = 'staff'")).await, 4);
+);
 
-    let gout = entry_id(&app, chart, "Gout").await;
-    let r = app.call(&admin, "/api/staff/chart_entry_change", &format!("chart={chart}&id={gout}&action=resolve")).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let rec = record(&app, &patient, "").await;
-    let problems = rec["lists"][0][1].as_array().unwrap();
-    let g = problems.iter().find(|p| p["title"] == "Gout").unwrap();
-    assert_eq!(g["status"], "Resolved");
-    let r = app.call(&admin, "/api/staff/chart_entry_change", &format!("chart={chart}&id={gout}&action=error")).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(!section(&record(&app, &patient, "").await, "Problems").contains(&"Gout"), "an entry in error leaves the patient's view");
-    let listed = app.call(&admin, "/api/staff/chart_results", &format!("chart={chart}")).await.json();
-    let e = listed["entries"].as_array().unwrap().iter().find(|e| e["id"] == gout).unwrap().clone();
-    assert_eq!((e["in_error"].as_bool(), e["source"].as_str()), (Some(true), Some("Entered in Portico")), "the chart keeps it");
-    let fhir = app.send(app.get("/health-record/download/fhir").cookie(&patient)).await.body;
-    assert!(!fhir.contains("Gout"), "nor is it exported");
+both!(
+    staff_write_resolve_and_correct_the_record,
+    |app: TestApp| async move {
+        let chart = app.chart_id("Emma", "America/New_York").await;
+        let admin = app.admin().await;
+        let add = |pairs: &[(&str, &str)]| {
+            let mut body = format!("chart={chart}");
+            for (k, v) in pairs {
+                body.push_str(&format!("&{k}={}", app::url::encode(v)));
+            }
+            body
+        };
+        for body in [
+            add(&[
+                ("kind", "problem"),
+                ("name", "Gout"),
+                ("code", "90560007"),
+                ("date", "2030-02-01"),
+            ]),
+            add(&[
+                ("kind", "medication"),
+                ("name", "allopurinol 100 MG Oral Tablet"),
+                ("code", "197319"),
+                ("detail", "1 tablet daily"),
+            ]),
+            add(&[
+                ("kind", "vital"),
+                ("code", "8867-4"),
+                ("value", "64"),
+                ("date", "2030-02-01"),
+            ]),
+            add(&[
+                ("kind", "lab"),
+                ("name", "Uric acid"),
+                ("code", "3084-1"),
+                ("value", "9.1"),
+                ("unit", "mg/dL"),
+                ("low", "2.5"),
+                ("high", "7.0"),
+                ("date", "2030-02-01"),
+            ]),
+        ] {
+            let r = app.call(&admin, "/api/staff/chart_entry", &body).await;
+            assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.body);
+        }
+        let patient = app.patient_at_riverside().await;
+        let rec = record(&app, &patient, "").await;
+        assert!(section(&rec, "Problems").contains(&"Gout"));
+        assert!(section(&rec, "Medications").contains(&"allopurinol 100 MG Oral Tablet"));
+        assert!(
+            lab(&rec, "Uric acid").is_none(),
+            "a result staff enter is shared like any other"
+        );
+        let uric = entry_id(&app, chart, "Uric acid").await;
+        assert_eq!(
+            app.call(
+                &admin,
+                "/api/staff/share_result",
+                &format!("chart={chart}&id={uric}")
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        let rec = record(&app, &patient, "").await;
+        let u = &lab(&rec, "Uric acid").unwrap()["results"][0];
+        assert_eq!(
+            (u["value"].as_str(), u["flag"].as_str(), u["range"].as_str()),
+            (Some("9.1 mg/dL"), Some("High"), Some("2.5–7 mg/dL"))
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM health_entries WHERE chart_id = {chart} AND source = 'staff'"
+            ))
+            .await,
+            4
+        );
 
-    // Refusals: bad input, the front desk, another practice, a patient, an entry elsewhere.
-    let bad = app.call(&admin, "/api/staff/chart_entry", &add(&[("kind", "vital"), ("code", "8867-4"), ("value", "fast")])).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let desk = app.front_desk().await;
-    assert_eq!(app.call(&desk, "/api/staff/chart_entry", &add(&[("kind", "problem"), ("name", "Flu")])).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.call(&desk, "/api/staff/chart_entry_change", &format!("chart={chart}&id={uric}&action=error")).await.status, StatusCode::FORBIDDEN);
-    let harbor = app.harbor().await;
-    assert_eq!(app.call(&harbor, "/api/staff/chart_entry", &add(&[("kind", "problem"), ("name", "Flu")])).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.call(&patient, "/api/staff/chart_entry", &add(&[("kind", "problem"), ("name", "Flu")])).await.status, StatusCode::FORBIDDEN);
-    let lily = app.chart_id("Lily", "America/Los_Angeles").await;
-    let asthma = entry_id(&app, lily, "Asthma").await;
-    assert_eq!(app.call(&admin, "/api/staff/chart_entry_change", &format!("chart={chart}&id={asthma}&action=error")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.count("SELECT COUNT(*) FROM health_entries WHERE title = 'Flu'").await, 0);
-});
+        let gout = entry_id(&app, chart, "Gout").await;
+        let r = app
+            .call(
+                &admin,
+                "/api/staff/chart_entry_change",
+                &format!("chart={chart}&id={gout}&action=resolve"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let rec = record(&app, &patient, "").await;
+        let problems = rec["lists"][0][1].as_array().unwrap();
+        let g = problems.iter().find(|p| p["title"] == "Gout").unwrap();
+        assert_eq!(g["status"], "Resolved");
+        let r = app
+            .call(
+                &admin,
+                "/api/staff/chart_entry_change",
+                &format!("chart={chart}&id={gout}&action=error"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            !section(&record(&app, &patient, "").await, "Problems").contains(&"Gout"),
+            "an entry in error leaves the patient's view"
+        );
+        let listed = app
+            .call(
+                &admin,
+                "/api/staff/chart_results",
+                &format!("chart={chart}"),
+            )
+            .await
+            .json();
+        let e = listed["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == gout)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (e["in_error"].as_bool(), e["source"].as_str()),
+            (Some(true), Some("Entered in Portico")),
+            "the chart keeps it"
+        );
+        let fhir = app
+            .send(app.get("/health-record/download/fhir").cookie(&patient))
+            .await
+            .body;
+        assert!(!fhir.contains("Gout"), "nor is it exported");
+
+        // Refusals: bad input, the front desk, another practice, a patient, an entry elsewhere.
+        let bad = app
+            .call(
+                &admin,
+                "/api/staff/chart_entry",
+                &add(&[("kind", "vital"), ("code", "8867-4"), ("value", "fast")]),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let desk = app.front_desk().await;
+        assert_eq!(
+            app.call(
+                &desk,
+                "/api/staff/chart_entry",
+                &add(&[("kind", "problem"), ("name", "Flu")])
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.call(
+                &desk,
+                "/api/staff/chart_entry_change",
+                &format!("chart={chart}&id={uric}&action=error")
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let harbor = app.harbor().await;
+        assert_eq!(
+            app.call(
+                &harbor,
+                "/api/staff/chart_entry",
+                &add(&[("kind", "problem"), ("name", "Flu")])
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.call(
+                &patient,
+                "/api/staff/chart_entry",
+                &add(&[("kind", "problem"), ("name", "Flu")])
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let lily = app.chart_id("Lily", "America/Los_Angeles").await;
+        let asthma = entry_id(&app, lily, "Asthma").await;
+        assert_eq!(
+            app.call(
+                &admin,
+                "/api/staff/chart_entry_change",
+                &format!("chart={chart}&id={asthma}&action=error")
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM health_entries WHERE title = 'Flu'")
+                .await,
+            0
+        );
+    }
+);

@@ -1,4 +1,7 @@
 //! The health record's server functions.
+// A staff entry takes one argument per form input, as the no-JavaScript form posts them; the
+// server-function macro's client half does not carry an attribute on the function itself.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
@@ -33,7 +36,7 @@ pub async fn get_chart_results(chart: i64) -> Result<ChartResults, AppError> {
 pub async fn share_result(chart: i64, id: i64) -> Result<(), AppError> {
     let r = staff::share_result(chart, id).await;
     if r.is_ok() && crate::ssr::request::is_plain_form_post() {
-        leptos_axum::redirect(&format!("/staff/patients/{chart}#results"));
+        leptos_axum::redirect(&format!("/staff/patients/{chart}/record#results"));
     }
     with_status(r)
 }
@@ -61,7 +64,6 @@ pub async fn get_sent_record(id: i64) -> Result<SentRecord, AppError> {
 
 /// Writes an entry into a chart (providers and admins); see `ssr::health::entry`.
 #[server(prefix = "/api", endpoint = "staff/chart_entry")]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_chart_entry(
     chart: i64,
     kind: String,
@@ -74,10 +76,19 @@ pub async fn add_chart_entry(
     #[server(default)] low: String,
     #[server(default)] high: String,
 ) -> Result<(), AppError> {
-    let typed = entry::Typed { name, code, date, detail, value, unit, low, high };
+    let typed = entry::Typed {
+        name,
+        code,
+        date,
+        detail,
+        value,
+        unit,
+        low,
+        high,
+    };
     let r = entry::add(chart, kind, typed).await;
     if r.is_ok() && crate::ssr::request::is_plain_form_post() {
-        leptos_axum::redirect(&format!("/staff/patients/{chart}#record"));
+        leptos_axum::redirect(&format!("/staff/patients/{chart}/record#record"));
     }
     with_status(r)
 }
@@ -87,7 +98,7 @@ pub async fn add_chart_entry(
 pub async fn change_chart_entry(chart: i64, id: i64, action: String) -> Result<(), AppError> {
     let r = entry::change(chart, id, action).await;
     if r.is_ok() && crate::ssr::request::is_plain_form_post() {
-        leptos_axum::redirect(&format!("/staff/patients/{chart}#record"));
+        leptos_axum::redirect(&format!("/staff/patients/{chart}/record#record"));
     }
     with_status(r)
 }

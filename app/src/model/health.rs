@@ -222,6 +222,8 @@ pub struct ChartResult {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartResults {
+    pub patient_name: String,
+    pub date_of_birth: String,
     /// Providers and admins share results; the front desk sees whether they are shared.
     pub can_share: bool,
     /// Practice admins import FHIR bundles.

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 
 use crate::{
     api::activity::get_activity,
@@ -40,7 +39,7 @@ pub fn ActivityPage() -> impl IntoView {
             <a class="btn btn-secondary" href=move || format!("/activity.csv{}", q()) rel="external" download="">"Export as CSV"</a>
         </div>
         <p class="lead">"Everything done in your account and to the records it holds: sign-ins, views, downloads and sends of your health record, appointments, messages and settings. Nothing here can be changed or deleted."</p>
-        <Form method="GET" action="/activity" attr:class="form form-inline date-filter">
+        <form method="get" action="/activity" class="form form-inline date-filter">
             <div class="field">
                 <label for="act-kind">"Show"</label>
                 <select id="act-kind" name="kind">
@@ -59,7 +58,7 @@ pub fn ActivityPage() -> impl IntoView {
                 <input id="act-to" name="to" type="date" value=move || to.get().unwrap_or_default()/>
             </div>
             <button class="btn btn-secondary" type="submit">"Filter"</button>
-        </Form>
+        </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

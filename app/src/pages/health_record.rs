@@ -6,7 +6,6 @@ pub mod sent;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 
 use crate::{
     api::health::get_health_record,
@@ -48,7 +47,7 @@ pub fn HealthRecordPage() -> impl IntoView {
 fn DateForm(from: String, to: String) -> impl IntoView {
     let filtered = !from.is_empty() || !to.is_empty();
     view! {
-        <Form method="GET" action="/health-record" attr:class="form form-inline date-filter">
+        <form method="get" action="/health-record" class="form form-inline date-filter">
             <div class="field">
                 <label for="hr-from">"From"</label>
                 <input id="hr-from" name="from" type="date" value=from/>
@@ -59,7 +58,7 @@ fn DateForm(from: String, to: String) -> impl IntoView {
             </div>
             <button class="btn btn-secondary" type="submit">"Show"</button>
             {filtered.then(|| view! { <a class="btn btn-link" href="/health-record">"Show everything"</a> })}
-        </Form>
+        </form>
         <p class="muted small">"Enter one date to see that day, or both to see a range. The filter applies to what you see here and to every download."</p>
     }
 }
@@ -92,7 +91,11 @@ fn Record(rec: HealthRecord) -> impl IntoView {
 }
 
 #[component]
-fn Appointments(heading: &'static str, empty: &'static str, items: Vec<RecordItem>) -> impl IntoView {
+fn Appointments(
+    heading: &'static str,
+    empty: &'static str,
+    items: Vec<RecordItem>,
+) -> impl IntoView {
     view! {
         <section class="record-section">
             <h2>{heading}</h2>

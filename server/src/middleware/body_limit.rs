@@ -33,7 +33,8 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
     if declared.is_some_and(|n| n > limit) {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
     }
-    next.run(req.map(|b| Body::new(Limited::new(b, limit)))).await
+    next.run(req.map(|b| Body::new(Limited::new(b, limit))))
+        .await
 }
 
 #[cfg(test)]

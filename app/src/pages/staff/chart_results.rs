@@ -1,4 +1,6 @@
-//! A chart's results on the staff chart page: which the patient can see, and sharing the rest.
+//! `/staff/patients/{id}/record`: a chart's results (which the patient can see, sharing the
+//! rest), its health record entries, writing and correcting them, and the FHIR upload. Its own
+//! route, so that the chart page's chunk stays small.
 
 use leptos::prelude::*;
 
@@ -10,34 +12,54 @@ use crate::{
 };
 
 #[component]
+pub fn ChartRecordPage() -> impl IntoView {
+    let id = crate::pages::appointments::id_param("id");
+    view! {
+        {move || view! { <ChartResultsPanel chart=id.get()/> }}
+    }
+}
+
+#[component]
 pub fn ChartResultsPanel(chart: i64) -> impl IntoView {
     let share = ServerAction::<ShareResult>::new();
     let add = ServerAction::<AddChartEntry>::new();
     let change = ServerAction::<ChangeChartEntry>::new();
     let data = Resource::new_blocking(
-        move || (share.version().get(), add.version().get(), change.version().get()),
+        move || {
+            (
+                share.version().get(),
+                add.version().get(),
+                change.version().get(),
+            )
+        },
         move |_| get_chart_results(chart),
     );
     let error = form_error(share);
     let add_error = form_error(add);
     let change_error = form_error(change);
     view! {
-        <section id="results" class="card" aria-labelledby="results-title">
-            <h2 id="results-title">"Results and health record"</h2>
-            <p class="muted">"Lab and imaging results stay hidden from the patient until they are shared. The patient is emailed that a new result is available, without the result."</p>
-            <FormError error/>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => load_error(e),
-                        Ok(r) => view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => load_error(e),
+                    Ok(r) => view! {
+                        <leptos_meta::Title text=format!("{} · Health record", r.patient_name)/>
+                        <p class="breadcrumb"><a href="/staff/patients">"Patients"</a>" › "<a href=format!("/staff/patients/{chart}")>{r.patient_name.clone()}</a></p>
+                        <h1>{format!("{}: health record", r.patient_name)}</h1>
+                        <p class="muted">{format!("Born {}", r.date_of_birth)}</p>
+                        <section id="results" class="card" aria-labelledby="results-title">
+                            <h2 id="results-title">"Results"</h2>
+                            <p class="muted">"Lab and imaging results stay hidden from the patient until they are shared. The patient is emailed that a new result is available, without the result."</p>
+                            <FormError error/>
                             {results_view(chart, r.clone(), share)}
+                        </section>
+                        <section class="card" aria-label="Health record">
                             {record_view(chart, r, add, change, add_error, change_error)}
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -52,7 +74,7 @@ fn record_view(
     let can_write = r.can_write;
     view! {
         <div id="record" class="chart-record">
-            <h3>"Health record"</h3>
+            <h2>"Health record"</h2>
             <FormError error=change_error/>
             {if r.entries.is_empty() {
                 view! { <p class="muted">"Nothing is recorded yet."</p> }.into_any()
@@ -74,14 +96,21 @@ fn record_view(
     }
 }
 
-fn entry_row(chart: i64, e: ChartEntry, can_write: bool, change: ServerAction<ChangeChartEntry>) -> impl IntoView {
-    let button = move |action: &'static str, label: &'static str| view! {
-        <ActionForm action=change attr:class="inline-form">
-            <input type="hidden" name="chart" value=chart/>
-            <input type="hidden" name="id" value=e.id/>
-            <input type="hidden" name="action" value=action/>
-            <button type="submit" class="btn btn-secondary btn-sm">{label}</button>
-        </ActionForm>
+fn entry_row(
+    chart: i64,
+    e: ChartEntry,
+    can_write: bool,
+    change: ServerAction<ChangeChartEntry>,
+) -> impl IntoView {
+    let button = move |action: &'static str, label: &'static str| {
+        view! {
+            <ActionForm action=change attr:class="inline-form">
+                <input type="hidden" name="chart" value=chart/>
+                <input type="hidden" name="id" value=e.id/>
+                <input type="hidden" name="action" value=action/>
+                <button type="submit" class="btn btn-secondary btn-sm">{label}</button>
+            </ActionForm>
+        }
     };
     view! {
         <tr data-testid="chart-entry" class:muted=e.in_error>

@@ -156,10 +156,10 @@ fn chart_view(
             <p class="muted">{format!("Born {} · {}", c.chart.date_of_birth, c.practice)}</p>
             <a class=status_class(status) href="#portal-access">{status.label()}</a>
             " "<a class="btn btn-secondary btn-sm" href=format!("/staff/messages/new?chart={id}")>"Send a message"</a>
+            " "<a class="btn btn-secondary btn-sm" href=format!("/staff/patients/{id}/record")>"Health record and results"</a>
         </header>
         {move || done().map(|m| view! { <Alert tone=Tone::Success>{m}</Alert> })}
         <FormError error=act_error/>
-        <super::chart_results::ChartResultsPanel chart=id/>
         <section id="portal-access" class="card" aria-labelledby="portal-access-title">
             <h2 id="portal-access-title">"Patient portal access"</h2>
             <p>{format!("Status: {}", status.label().trim_start_matches("Portal: "))}</p>

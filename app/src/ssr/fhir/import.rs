@@ -188,7 +188,11 @@ pub async fn import_as(
             Outcome::Unchanged => report.unchanged += 1,
         }
     }
-    for (system, value) in person.identifiers.iter().filter(|(s, _)| s.as_str() != PORTICO_CHART) {
+    for (system, value) in person
+        .identifiers
+        .iter()
+        .filter(|(s, _)| s.as_str() != PORTICO_CHART)
+    {
         sqlx::query(
             "INSERT INTO chart_identifiers (practice_id, system, value, chart_id) \
              SELECT practice_id, $2, $3, id FROM patient_charts WHERE id = $1 \

@@ -141,7 +141,10 @@ pub fn resource(kind: EntryKind, t: &Typed, id: &str, today: &str) -> AppResult<
         }
         EntryKind::Lab => {
             let value = number("value", &t.value, true)?;
-            let (low, high) = (number("low", &t.low, false)?, number("high", &t.high, false)?);
+            let (low, high) = (
+                number("low", &t.low, false)?,
+                number("high", &t.high, false)?,
+            );
             let unit = t.unit.trim();
             let quantity = |x: f64| json!({"value": x, "unit": unit});
             let mut range = json!({});
@@ -219,7 +222,8 @@ pub async fn add(chart: i64, kind: String, typed: Typed) -> AppResult<()> {
     let ctx = context().await?;
     may_write(&ctx)?;
     let today = own_chart(&ctx, chart).await?;
-    let kind = EntryKind::parse(&kind).ok_or_else(|| AppError::field("kind", "Choose what to record."))?;
+    let kind =
+        EntryKind::parse(&kind).ok_or_else(|| AppError::field("kind", "Choose what to record."))?;
     let id = format!("portico-{}", token::random_hex(12));
     let r = resource(kind, &typed, &id, &today)?;
     write(&ctx, chart, r).await
@@ -230,14 +234,14 @@ pub async fn change(chart: i64, id: i64, action: String) -> AppResult<()> {
     let ctx = context().await?;
     may_write(&ctx)?;
     let today = own_chart(&ctx, chart).await?;
-    let stored: Option<String> = sqlx::query_scalar(
-        "SELECT resource FROM health_entries WHERE id = $1 AND chart_id = $2",
-    )
-    .bind(id)
-    .bind(chart)
-    .fetch_optional(ctx.st.db.read())
-    .await?;
-    let stored = stored.ok_or_else(|| AppError::NotFound("That entry could not be found.".into()))?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT resource FROM health_entries WHERE id = $1 AND chart_id = $2")
+            .bind(id)
+            .bind(chart)
+            .fetch_optional(ctx.st.db.read())
+            .await?;
+    let stored =
+        stored.ok_or_else(|| AppError::NotFound("That entry could not be found.".into()))?;
     let mut r: Value = serde_json::from_str(&stored).map_err(AppError::internal)?;
     let t = r["resourceType"].as_str().unwrap_or_default().to_string();
     match (action.as_str(), t.as_str()) {
@@ -257,7 +261,11 @@ pub async fn change(chart: i64, id: i64, action: String) -> AppResult<()> {
             r["clinicalStatus"] = json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "inactive"}]});
         }
         ("resolve", "MedicationRequest") => r["status"] = json!("stopped"),
-        _ => return Err(AppError::invalid("That change does not apply to this entry.")),
+        _ => {
+            return Err(AppError::invalid(
+                "That change does not apply to this entry.",
+            ))
+        }
     }
     // The resource keeps its EHR subject; the bundle's patient is this chart.
     for key in ["subject", "patient"] {
@@ -304,12 +312,35 @@ mod tests {
             Err(AppError::Validation { fields, .. }) => fields[0].field.clone(),
             other => panic!("{other:?}"),
         };
-        assert_eq!(field(resource(EntryKind::Problem, &typed(""), "x", "2026-12-01")), "name");
-        let future = Typed { date: "2027-01-01".into(), ..typed("Gout") };
-        assert_eq!(field(resource(EntryKind::Problem, &future, "x", "2026-12-01")), "date");
-        let vital = Typed { code: "8867-4".into(), value: "fast".into(), ..Typed::default() };
-        assert_eq!(field(resource(EntryKind::Vital, &vital, "x", "2026-12-01")), "value");
-        let unknown = Typed { code: "1234-5".into(), value: "1".into(), ..Typed::default() };
-        assert_eq!(field(resource(EntryKind::Vital, &unknown, "x", "2026-12-01")), "code");
+        assert_eq!(
+            field(resource(EntryKind::Problem, &typed(""), "x", "2026-12-01")),
+            "name"
+        );
+        let future = Typed {
+            date: "2027-01-01".into(),
+            ..typed("Gout")
+        };
+        assert_eq!(
+            field(resource(EntryKind::Problem, &future, "x", "2026-12-01")),
+            "date"
+        );
+        let vital = Typed {
+            code: "8867-4".into(),
+            value: "fast".into(),
+            ..Typed::default()
+        };
+        assert_eq!(
+            field(resource(EntryKind::Vital, &vital, "x", "2026-12-01")),
+            "value"
+        );
+        let unknown = Typed {
+            code: "1234-5".into(),
+            value: "1".into(),
+            ..Typed::default()
+        };
+        assert_eq!(
+            field(resource(EntryKind::Vital, &unknown, "x", "2026-12-01")),
+            "code"
+        );
     }
 }

@@ -21,23 +21,25 @@ fn may_share(ctx: &StaffCtx) -> bool {
     matches!(ctx.role, StaffRole::Admin | StaffRole::Provider)
 }
 
-/// The chart, when it is at the caller's practice; any other id is "not found".
-async fn own_chart(ctx: &StaffCtx, chart: i64) -> AppResult<()> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM patient_charts WHERE id = $1 AND practice_id = $2")
-            .bind(chart)
-            .bind(ctx.practice_id)
-            .fetch_optional(ctx.st.db.read())
-            .await?;
+/// The chart's patient (name, date of birth) when it is at the caller's practice; any other
+/// id is "not found".
+async fn own_chart(ctx: &StaffCtx, chart: i64) -> AppResult<(String, String)> {
+    let found: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT given_name, family_name, date_of_birth FROM patient_charts WHERE id = $1 AND practice_id = $2",
+    )
+    .bind(chart)
+    .bind(ctx.practice_id)
+    .fetch_optional(ctx.st.db.read())
+    .await?;
     found
-        .map(|_| ())
+        .map(|(g, f, d)| (format!("{g} {f}"), present::date(&d)))
         .ok_or_else(|| AppError::NotFound("That patient could not be found.".into()))
 }
 
 /// Reports, and lab results outside any report, newest first.
 pub async fn results(chart: i64) -> AppResult<ChartResults> {
     let ctx = context().await?;
-    own_chart(&ctx, chart).await?;
+    let (patient_name, date_of_birth) = own_chart(&ctx, chart).await?;
     let zone = crate::ssr::messaging::store::practice(
         &mut *ctx.st.db.read().acquire().await?,
         ctx.practice_id,
@@ -131,6 +133,8 @@ pub async fn results(chart: i64) -> AppResult<ChartResults> {
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(ChartResults {
+        patient_name,
+        date_of_birth,
         can_share: may_share(&ctx),
         can_import: ctx.role == StaffRole::Admin,
         last_import,
@@ -170,22 +174,29 @@ pub async fn import_upload(
         return Err(AppError::Forbidden);
     }
     let now = st.clock.now();
-    let (outcome, summary, problems) =
-        match import(&st.db, now, Target::Chart(chart), json, Actor::Staff(staff_id)).await {
-            Ok(r) => {
-                let mut summary = r.summary();
-                if !r.skipped.is_empty() {
-                    summary.push_str(&format!(" (skipped: {})", r.skipped.join("; ")));
-                }
-                ("imported", summary, String::new())
+    let (outcome, summary, problems) = match import(
+        &st.db,
+        now,
+        Target::Chart(chart),
+        json,
+        Actor::Staff(staff_id),
+    )
+    .await
+    {
+        Ok(r) => {
+            let mut summary = r.summary();
+            if !r.skipped.is_empty() {
+                summary.push_str(&format!(" (skipped: {})", r.skipped.join("; ")));
             }
-            Err(ImportError::Refused(why)) => (
-                "refused",
-                "Nothing was imported.".to_string(),
-                why.join("\n"),
-            ),
-            Err(ImportError::Db(e)) => return Err(e.into()),
-        };
+            ("imported", summary, String::new())
+        }
+        Err(ImportError::Refused(why)) => (
+            "refused",
+            "Nothing was imported.".to_string(),
+            why.join("\n"),
+        ),
+        Err(ImportError::Db(e)) => return Err(e.into()),
+    };
     sqlx::query(
         "INSERT INTO health_imports (chart_id, staff_id, imported_at, outcome, summary, problems) \
          VALUES ($1, $2, $3, $4, $5, $6)",

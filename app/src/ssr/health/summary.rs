@@ -68,13 +68,19 @@ pub fn blocks(rec: &HealthRecord, generated: &str) -> Vec<Block> {
     if let Some((s, items)) = rec.lists.iter().find(|(s, _)| *s == Section::Imaging) {
         list(&mut b, *s, items);
     }
-    for (heading, items) in [("Upcoming appointments", &rec.upcoming), ("Past appointments", &rec.past)] {
+    for (heading, items) in [
+        ("Upcoming appointments", &rec.upcoming),
+        ("Past appointments", &rec.past),
+    ] {
         b.push(Block::Heading(heading.into()));
         if items.is_empty() {
             b.push(Block::Text("None.".into()));
         }
         for a in items {
-            b.push(Block::Item(format!("{}: {} ({}). {}", a.date, a.title, a.status, a.detail)));
+            b.push(Block::Item(format!(
+                "{}: {} ({}). {}",
+                a.date, a.title, a.status, a.detail
+            )));
         }
     }
     b

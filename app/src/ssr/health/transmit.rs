@@ -146,6 +146,29 @@ pub async fn send(
                 },
             )
             .await?;
+            // The sender gets the code in their own mailbox too, to pass on when they choose.
+            let own: String = sqlx::query_scalar("SELECT email FROM portal_accounts WHERE id = $1")
+                .bind(ctx.account_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !own.is_empty() && own != recipient {
+                let body = format!(
+                    "You sent health information to {recipient} by secure link. They need this code to open it:\n\n{code}\n\n\
+                     Give it to them yourself, by phone or in person. The link works once, for 7 days."
+                );
+                outbox::enqueue(
+                    &mut tx,
+                    now,
+                    Message {
+                        channel: Channel::Email,
+                        to: &own,
+                        subject: "The code for the health record you sent",
+                        body: &body,
+                        dedupe_key: None,
+                    },
+                )
+                .await?;
+            }
         }
         Some(file) => {
             let body = format!(
