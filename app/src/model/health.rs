@@ -18,6 +18,29 @@ pub enum Section {
     Imaging,
 }
 
+/// How much of a long history the page lists (the chart and the downloads keep it all).
+pub const PAGE_VITAL_ROWS: usize = 12;
+pub const PAGE_LAB_RESULTS: usize = 10;
+
+impl HealthRecord {
+    /// The record as the page shows it: long histories shortened to their latest entries.
+    pub fn for_page(mut self) -> Self {
+        for v in &mut self.vitals {
+            if v.rows.len() > PAGE_VITAL_ROWS {
+                v.more = v.rows.len() - PAGE_VITAL_ROWS;
+                v.rows.truncate(PAGE_VITAL_ROWS);
+            }
+        }
+        for t in &mut self.labs {
+            if t.results.len() > PAGE_LAB_RESULTS {
+                t.more = t.results.len() - PAGE_LAB_RESULTS;
+                t.results.truncate(PAGE_LAB_RESULTS);
+            }
+        }
+        self
+    }
+}
+
 impl Section {
     pub const ALL: [Section; 9] = [
         Section::Problems,
@@ -157,6 +180,8 @@ pub struct LabValue {
 pub struct LabTest {
     pub title: String,
     pub results: Vec<LabValue>,
+    /// Earlier results not listed on the page (every download has them all).
+    pub more: usize,
 }
 
 /// One vital sign's history: the points of its chart and the same data as a table.
@@ -171,6 +196,8 @@ pub struct VitalSeries {
     pub high: String,
     /// Newest first: (date, value with unit).
     pub rows: Vec<(String, String)>,
+    /// Earlier measurements drawn in the chart but not listed in the table.
+    pub more: usize,
 }
 
 /// The practice behind the record, for "questions about your record".

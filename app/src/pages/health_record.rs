@@ -219,6 +219,7 @@ fn Labs(tests: Vec<LabTest>) -> impl IntoView {
                                 </tbody>
                             </table>
                         })}
+                        {(t.more > 0).then(|| view! { <p class="muted small">{format!("{} earlier results are in the downloads below.", t.more)}</p> })}
                     </article>
                 }
             }).collect_view()}
@@ -251,6 +252,7 @@ fn Vitals(series: Vec<VitalSeries>) -> impl IntoView {
                                     {s.rows.into_iter().map(|(d, v)| view! { <tr><td>{d}</td><td>{v}</td></tr> }).collect_view()}
                                 </tbody>
                             </table>
+                            {(s.more > 0).then(|| view! { <p class="muted small">{format!("{} earlier measurements are in the chart and the downloads.", s.more)}</p> })}
                         </div>
                     </figure>
                 }}).collect_view()}

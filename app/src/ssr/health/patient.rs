@@ -37,5 +37,5 @@ pub async fn view(from: String, to: String) -> AppResult<HealthRecord> {
         },
     )
     .await?;
-    Ok(rec)
+    Ok(rec.for_page())
 }

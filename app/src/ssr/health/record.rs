@@ -304,6 +304,7 @@ async fn labs(conn: &mut AnyConnection, s: &Scope<'_>) -> AppResult<Vec<LabTest>
                     reported: present::date(m.reported.as_deref().unwrap_or(&m.day)),
                 })
                 .collect(),
+            more: 0,
         })
         .collect())
 }
@@ -337,6 +338,7 @@ async fn vitals(conn: &mut AnyConnection, s: &Scope<'_>) -> AppResult<Vec<VitalS
                     .iter()
                     .map(|m| (present::date(&m.day), value_words(m)))
                     .collect(),
+                more: 0,
                 unit,
             }
         })
