@@ -16,9 +16,11 @@ const pkg = path.resolve(__dirname, "../../target/site/pkg");
 // The health record's six new routes moved about 2 kB of shared code into the main module and
 // 3.5 kB into the staff conversation's chunks (wasm-split groups code by the set of routes that
 // use it); its own pages stay below the largest (record 82 kB, the staff record page 90 kB).
+// wasm-split's placement of shared code moves a kilobyte or two between builds of nearly the
+// same code, so the main module's budget has that much room.
 const FIRST_PAGE_BROTLI = 390_000;
 const ROUTE_CHUNKS_BROTLI = 128_000;
-const MAIN_MODULE_BROTLI = 262_000;
+const MAIN_MODULE_BROTLI = 265_000;
 
 /** The WASM files a page preloads (main module first), as the server wrote them in its head. */
 function preloadedWasm(html: string): string[] {

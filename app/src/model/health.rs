@@ -22,25 +22,6 @@ pub enum Section {
 pub const PAGE_VITAL_ROWS: usize = 12;
 pub const PAGE_LAB_RESULTS: usize = 10;
 
-impl HealthRecord {
-    /// The record as the page shows it: long histories shortened to their latest entries.
-    pub fn for_page(mut self) -> Self {
-        for v in &mut self.vitals {
-            if v.rows.len() > PAGE_VITAL_ROWS {
-                v.more = v.rows.len() - PAGE_VITAL_ROWS;
-                v.rows.truncate(PAGE_VITAL_ROWS);
-            }
-        }
-        for t in &mut self.labs {
-            if t.results.len() > PAGE_LAB_RESULTS {
-                t.more = t.results.len() - PAGE_LAB_RESULTS;
-                t.results.truncate(PAGE_LAB_RESULTS);
-            }
-        }
-        self
-    }
-}
-
 impl Section {
     pub const ALL: [Section; 9] = [
         Section::Problems,

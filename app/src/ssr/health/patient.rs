@@ -4,7 +4,7 @@
 use super::{present, record};
 use crate::{
     error::{AppError, AppResult},
-    model::health::HealthRecord,
+    model::health::{HealthRecord, PAGE_LAB_RESULTS, PAGE_VITAL_ROWS},
     ssr::{
         appointments::patient::context,
         audit::{self, Actor, Entry},
@@ -37,5 +37,23 @@ pub async fn view(from: String, to: String) -> AppResult<HealthRecord> {
         },
     )
     .await?;
-    Ok(rec.for_page())
+    Ok(for_page(rec))
+}
+
+/// The record as the page shows it: long histories shortened to their latest entries (the
+/// chart and every download keep them all).
+fn for_page(mut rec: HealthRecord) -> HealthRecord {
+    for v in &mut rec.vitals {
+        if v.rows.len() > PAGE_VITAL_ROWS {
+            v.more = v.rows.len() - PAGE_VITAL_ROWS;
+            v.rows.truncate(PAGE_VITAL_ROWS);
+        }
+    }
+    for t in &mut rec.labs {
+        if t.results.len() > PAGE_LAB_RESULTS {
+            t.more = t.results.len() - PAGE_LAB_RESULTS;
+            t.results.truncate(PAGE_LAB_RESULTS);
+        }
+    }
+    rec
 }
