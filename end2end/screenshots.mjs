@@ -78,6 +78,23 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["ph
     await p.waitForSelector("[data-testid=pin]");
   });
   await shoot(`account-${label}`, viewport, (p) => patient(p, "/account"));
+  // The demo's full health record is Emma's at Riverside.
+  const atRiverside = async (p, path) => {
+    await patient(p, "/");
+    await p.selectOption("#record-switch", { label: "Emma Carter · Riverside Family Medicine" });
+    await Promise.all([p.waitForResponse((r) => r.url().endsWith("/api/records/select")).catch(() => {}), p.click("text=Switch")]);
+    await p.goto(base + path);
+    await p.waitForLoadState("networkidle").catch(() => {});
+  };
+  await shoot(`health-record-${label}`, viewport, (p) => atRiverside(p, "/health-record"));
+  await shoot(`health-record-send-${label}`, viewport, (p) => atRiverside(p, "/health-record/send"));
+  await shoot(`activity-${label}`, viewport, (p) => atRiverside(p, "/activity"));
+  await shoot(`staff-chart-record-${label}`, viewport, async (p) => {
+    await staff(p, "/staff/patients?q=Carter");
+    await p.click("text=Carter, Emma");
+    await p.click("text=Health record and results");
+    await p.waitForSelector("[data-testid=chart-result]");
+  });
   // Messaging pages hold a live connection, so the network never goes idle: wait for it.
   const riverside = async (p) => {
     await signIn(p, "/login", "demo", "Portico-demo1");
