@@ -413,6 +413,7 @@ async fn match_chart(
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Added,
     Updated,
@@ -449,70 +450,55 @@ async fn write_entry(
     .bind(&item.id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (id, outcome) = match existing {
+    let outcome = match existing {
         Some(row) => {
-            let id: i64 = row.try_get(0)?;
             let resource: String = row.try_get(1)?;
             let report: Option<String> = row.try_get(2)?;
             if resource == item.json && report == e.report {
                 return Ok(Outcome::Unchanged);
             }
-            sqlx::query(
-                "UPDATE health_entries SET section = $2, code_system = $3, code = $4, title = $5, \
-                 status = $6, recorded_on = $7, detail = $8, performer = $9, specimen = $10, \
-                 report_fhir_id = $11, needs_sharing = $12, resource = $13, updated_at = $14 WHERE id = $1",
-            )
+            Outcome::Updated
+        }
+        None => Outcome::Added,
+    };
+    // One statement for both: an update keeps the entry's source, sharing and creation time.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO health_entries (chart_id, resource_type, fhir_id, section, code_system, \
+         code, title, status, recorded_on, detail, performer, specimen, report_fhir_id, \
+         needs_sharing, source, resource, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, $15, $16, $16) \
+         ON CONFLICT (chart_id, resource_type, fhir_id) DO UPDATE SET section = excluded.section, \
+         code_system = excluded.code_system, code = excluded.code, title = excluded.title, \
+         status = excluded.status, recorded_on = excluded.recorded_on, detail = excluded.detail, \
+         performer = excluded.performer, specimen = excluded.specimen, \
+         report_fhir_id = excluded.report_fhir_id, needs_sharing = excluded.needs_sharing, \
+         resource = excluded.resource, updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(chart)
+    .bind(item.resource_type)
+    .bind(&item.id)
+    .bind(e.section.as_str())
+    .bind(&e.code_system)
+    .bind(&e.code)
+    .bind(&e.title)
+    .bind(&e.status)
+    .bind(&e.recorded_on)
+    .bind(&e.detail)
+    .bind(&e.performer)
+    .bind(&e.specimen)
+    .bind(&e.report)
+    .bind(i64::from(e.needs_sharing()))
+    .bind(&item.json)
+    .bind(now)
+    .bind(source)
+    .fetch_one(&mut *conn)
+    .await?;
+    if outcome == Outcome::Updated {
+        sqlx::query("DELETE FROM health_values WHERE entry_id = $1")
             .bind(id)
-            .bind(e.section.as_str())
-            .bind(&e.code_system)
-            .bind(&e.code)
-            .bind(&e.title)
-            .bind(&e.status)
-            .bind(&e.recorded_on)
-            .bind(&e.detail)
-            .bind(&e.performer)
-            .bind(&e.specimen)
-            .bind(&e.report)
-            .bind(i64::from(e.needs_sharing()))
-            .bind(&item.json)
-            .bind(now)
             .execute(&mut *conn)
             .await?;
-            sqlx::query("DELETE FROM health_values WHERE entry_id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            (id, Outcome::Updated)
-        }
-        None => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO health_entries (chart_id, resource_type, fhir_id, section, code_system, \
-                 code, title, status, recorded_on, detail, performer, specimen, report_fhir_id, \
-                 needs_sharing, source, resource, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
-                 $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, $15, $16, $16) RETURNING id",
-            )
-            .bind(chart)
-            .bind(item.resource_type)
-            .bind(&item.id)
-            .bind(e.section.as_str())
-            .bind(&e.code_system)
-            .bind(&e.code)
-            .bind(&e.title)
-            .bind(&e.status)
-            .bind(&e.recorded_on)
-            .bind(&e.detail)
-            .bind(&e.performer)
-            .bind(&e.specimen)
-            .bind(&e.report)
-            .bind(i64::from(e.needs_sharing()))
-            .bind(&item.json)
-            .bind(now)
-            .bind(source)
-            .fetch_one(&mut *conn)
-            .await?;
-            (id, Outcome::Added)
-        }
-    };
+    }
     // Numbers travel as text and are cast by the database: sqlx's `Any` driver declares a
     // NULL f64 as a float4 parameter (sqlx-core 0.8.6, any/arguments.rs), and PostgreSQL then
     // refuses the next statement that reuses the cached plan with a real float8.

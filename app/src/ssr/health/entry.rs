@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::present;
+use super::{present, staff::own_chart};
 use crate::{
     error::{AppError, AppResult},
     model::{health::EntryKind, StaffRole},
@@ -201,27 +201,16 @@ async fn write(ctx: &StaffCtx, chart: i64, resource: Value) -> AppResult<()> {
     }
 }
 
-async fn own_chart(ctx: &StaffCtx, chart: i64) -> AppResult<String> {
-    let zone: Option<String> = sqlx::query_scalar(
-        "SELECT p.time_zone FROM patient_charts c JOIN practices p ON p.id = c.practice_id \
-         WHERE c.id = $1 AND c.practice_id = $2",
-    )
-    .bind(chart)
-    .bind(ctx.practice_id)
-    .fetch_optional(ctx.st.db.read())
-    .await?;
-    let zone = zone.ok_or_else(|| AppError::NotFound("That patient could not be found.".into()))?;
-    let tz = crate::ssr::appointments::store::zone(&zone);
-    Ok(chrono::DateTime::from_timestamp(ctx.st.clock.now(), 0)
-        .map(|t| t.with_timezone(&tz).date_naive().to_string())
-        .unwrap_or_default())
+/// Today at the chart's practice, for a chart of the caller's practice.
+async fn today_at(ctx: &StaffCtx, chart: i64) -> AppResult<String> {
+    Ok(own_chart(ctx, chart).await?.today(ctx.st.clock.now()))
 }
 
 /// Adds an entry of `kind` to `chart`.
 pub async fn add(chart: i64, kind: String, typed: Typed) -> AppResult<()> {
     let ctx = context().await?;
     may_write(&ctx)?;
-    let today = own_chart(&ctx, chart).await?;
+    let today = today_at(&ctx, chart).await?;
     let kind =
         EntryKind::parse(&kind).ok_or_else(|| AppError::field("kind", "Choose what to record."))?;
     let id = format!("portico-{}", token::random_hex(12));
@@ -233,7 +222,7 @@ pub async fn add(chart: i64, kind: String, typed: Typed) -> AppResult<()> {
 pub async fn change(chart: i64, id: i64, action: String) -> AppResult<()> {
     let ctx = context().await?;
     may_write(&ctx)?;
-    let today = own_chart(&ctx, chart).await?;
+    let today = today_at(&ctx, chart).await?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT resource FROM health_entries WHERE id = $1 AND chart_id = $2")
             .bind(id)

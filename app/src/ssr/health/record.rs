@@ -199,8 +199,7 @@ async fn measured(
     let sql = format!(
         "SELECT e.title, e.code, v.code, v.title, e.recorded_on, v.value_num, v.value_text, v.unit, \
          v.ref_low, v.ref_high, v.ref_text, v.flag, e.status, e.specimen, e.performer, r.recorded_on, \
-         (SELECT COUNT(*) FROM health_values w WHERE w.entry_id = e.id) \
-         FROM health_entries e JOIN health_values v ON v.entry_id = e.id \
+         e.id FROM health_entries e JOIN health_values v ON v.entry_id = e.id \
          LEFT JOIN health_entries r ON r.chart_id = e.chart_id AND r.resource_type = 'DiagnosticReport' \
               AND r.fhir_id = e.report_fhir_id \
          WHERE e.chart_id = $1 AND e.section = $4 AND e.resource_type = 'Observation' \
@@ -216,9 +215,14 @@ async fn measured(
         .bind(section.as_str())
         .fetch_all(&mut *conn)
         .await?;
+    // An entry's values are adjacent rows; one with several is named by its components.
+    let mut values_of: HashMap<i64, usize> = HashMap::new();
+    for r in &rows {
+        *values_of.entry(r.try_get(16)?).or_default() += 1;
+    }
     rows.iter()
         .map(|r| {
-            let single = r.try_get::<i64, _>(16)? == 1;
+            let single = values_of.get(&r.try_get::<i64, _>(16)?) == Some(&1);
             let (entry_title, entry_code): (String, String) = (r.try_get(0)?, r.try_get(1)?);
             let (value_code, value_title): (String, String) = (r.try_get(2)?, r.try_get(3)?);
             let (key, title) = if single {

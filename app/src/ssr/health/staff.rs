@@ -21,31 +21,49 @@ fn may_share(ctx: &StaffCtx) -> bool {
     matches!(ctx.role, StaffRole::Admin | StaffRole::Provider)
 }
 
-/// The chart's patient (name, date of birth) when it is at the caller's practice; any other
-/// id is "not found".
-async fn own_chart(ctx: &StaffCtx, chart: i64) -> AppResult<(String, String)> {
-    let found: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT given_name, family_name, date_of_birth FROM patient_charts WHERE id = $1 AND practice_id = $2",
+/// A chart of the caller's practice, as the staff pages name it.
+pub(super) struct OwnChart {
+    pub patient_name: String,
+    pub date_of_birth: String,
+    pub zone: chrono_tz::Tz,
+}
+
+impl OwnChart {
+    /// Today in the practice's zone, as an ISO day.
+    pub fn today(&self, now: i64) -> String {
+        chrono::DateTime::from_timestamp(now, 0)
+            .map(|t| t.with_timezone(&self.zone).date_naive().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The chart when it is at the caller's practice; any other id is "not found".
+pub(super) async fn own_chart(ctx: &StaffCtx, chart: i64) -> AppResult<OwnChart> {
+    let found: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.given_name, c.family_name, c.date_of_birth, p.time_zone FROM patient_charts c \
+         JOIN practices p ON p.id = c.practice_id WHERE c.id = $1 AND c.practice_id = $2",
     )
     .bind(chart)
     .bind(ctx.practice_id)
     .fetch_optional(ctx.st.db.read())
     .await?;
     found
-        .map(|(g, f, d)| (format!("{g} {f}"), present::date(&d)))
+        .map(|(g, f, d, z)| OwnChart {
+            patient_name: format!("{g} {f}"),
+            date_of_birth: present::date(&d),
+            zone: crate::ssr::appointments::store::zone(&z),
+        })
         .ok_or_else(|| AppError::NotFound("That patient could not be found.".into()))
 }
 
 /// Reports, and lab results outside any report, newest first.
 pub async fn results(chart: i64) -> AppResult<ChartResults> {
     let ctx = context().await?;
-    let (patient_name, date_of_birth) = own_chart(&ctx, chart).await?;
-    let zone = crate::ssr::messaging::store::practice(
-        &mut *ctx.st.db.read().acquire().await?,
-        ctx.practice_id,
-    )
-    .await?
-    .zone;
+    let OwnChart {
+        patient_name,
+        date_of_birth,
+        zone,
+    } = own_chart(&ctx, chart).await?;
     let rows = sqlx::query(
         "SELECT e.id, e.resource_type, e.section, e.title, e.recorded_on, e.status, e.shared_at, \
          COALESCE(s.display_name, '') FROM health_entries e \
