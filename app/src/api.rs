@@ -9,5 +9,8 @@ pub mod auth;
 pub mod enroll;
 pub mod health;
 pub mod messages;
+pub mod overview;
 pub mod staff;
+pub mod staff_accounts;
+pub mod staff_audit;
 pub mod staff_messages;

@@ -3,8 +3,11 @@
 pub mod access;
 pub mod activity;
 pub mod appointments;
+pub mod audit;
 pub mod health;
 pub mod messages;
+pub mod overview;
+pub mod staff_accounts;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,6 @@
 pub mod account;
 pub mod activity;
 pub mod appointments;
-pub mod coming_soon;
 pub mod enroll;
 pub mod health_record;
 pub mod home;
@@ -11,3 +10,4 @@ pub mod recovery;
 pub mod sign_in;
 pub mod staff;
 pub mod staff_home;
+pub mod staff_password;

@@ -22,7 +22,6 @@ use crate::{
             list::AppointmentsPage,
             reschedule::{RescheduleConfirmPage, ReschedulePage},
         },
-        coming_soon::AuditSoon,
         enroll::EnrollPage,
         health_record::{send::SendRecordPage, sent::SentRecordPage, HealthRecordPage},
         home::HomePage,
@@ -32,18 +31,22 @@ use crate::{
         sign_in::{PatientSignIn, StaffSignIn},
         staff::{
             appointment::StaffAppointmentPage,
+            audit::AuditPage,
             chart_results::ChartRecordPage,
             hours::HoursPage,
             messages::{
                 conversation::StaffConversationPage, new::StaffNewMessagePage,
                 settings::MessagingSettingsPage, InboxPage,
             },
+            own_account::StaffAccountPage,
             patients::{PatientPage, PatientsPage},
             requests::RequestsPage,
             schedule::SchedulePage,
             settings::SettingsPage,
+            team::StaffAccountsPage,
         },
         staff_home::StaffHome,
+        staff_password::SetStaffPasswordPage,
     },
 };
 
@@ -86,7 +89,10 @@ lazy_pages! {
     StaffNewMessageRoute => StaffNewMessagePage,
     MessagingSettingsRoute => MessagingSettingsPage,
     SettingsRoute => SettingsPage,
-    AuditRoute => AuditSoon,
+    StaffAccountsRoute => StaffAccountsPage,
+    StaffAccountRoute => StaffAccountPage,
+    SetStaffPasswordRoute => SetStaffPasswordPage,
+    AuditRoute => AuditPage,
     HomeRoute => HomePage,
     AppointmentsRoute => AppointmentsPage,
     BookSearchRoute => BookSearchPage,
@@ -184,6 +190,7 @@ pub fn AppRoutes() -> impl IntoView {
             <Route ssr=SsrMode::Async path=path!("/reset-password/:token") view={Page::<ResetPasswordRoute>::new()}/>
             <Route ssr=SsrMode::Async path=path!("/enroll/:token") view={Page::<EnrollRoute>::new()}/>
             <Route ssr=SsrMode::Async path=path!("/staff/login") view={Page::<StaffSignInRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/set-password/:token") view={Page::<SetStaffPasswordRoute>::new()}/>
             <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
                 <Route ssr=SsrMode::Async path=path!("") view={Page::<StaffHomeRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("requests") view={Page::<RequestsRoute>::new()}/>
@@ -198,6 +205,8 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("messages/settings") view={Page::<MessagingSettingsRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::<StaffConversationRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("settings") view={Page::<SettingsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("settings/staff") view={Page::<StaffAccountsRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("settings/account") view={Page::<StaffAccountRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("audit") view={Page::<AuditRoute>::new()}/>
             </ParentRoute>
             <ParentRoute ssr=SsrMode::Async path=path!("") view=PatientLayout>

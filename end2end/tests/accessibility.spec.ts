@@ -14,7 +14,7 @@ async function expectNoViolations(page: import("@playwright/test").Page) {
 
 test("sign-in pages have no accessibility violations", async ({ page }, info) => {
   const dead = "0".repeat(64);
-  for (const path of ["/login", "/staff/login", "/forgot-password", "/forgot-username", `/enroll/${dead}`, `/reset-password/${dead}`]) {
+  for (const path of ["/login", "/staff/login", "/forgot-password", "/forgot-username", `/enroll/${dead}`, `/reset-password/${dead}`, `/staff/set-password/${dead}`]) {
     await page.goto(path);
     await ready(page, info);
     await expectNoViolations(page);
@@ -22,6 +22,8 @@ test("sign-in pages have no accessibility violations", async ({ page }, info) =>
 });
 
 test("patient pages have no accessibility violations", async ({ page }, info) => {
+  // Eleven pages, each checked by axe, on a two-core machine shared with the other worker.
+  test.setTimeout(90_000);
   await signInAsPatient(page, info);
   await ready(page, info);
   await expectNoViolations(page);
@@ -32,7 +34,7 @@ test("patient pages have no accessibility violations", async ({ page }, info) =>
   }
   // An appointment's details, its cancellation form and the new-time picker.
   await page.goto("/appointments");
-  await page.getByTestId("appointment").first().getByRole("link").click();
+  await page.getByTestId("appointment").first().locator("a.appointment-link").click();
   await ready(page, info);
   await expectNoViolations(page);
   const detail = new URL(page.url()).pathname;
@@ -44,10 +46,11 @@ test("patient pages have no accessibility violations", async ({ page }, info) =>
 });
 
 test("staff pages have no accessibility violations", async ({ page }, info) => {
+  test.setTimeout(150_000);
   await signInAsStaff(page, info);
   await ready(page, info);
   await expectNoViolations(page);
-  for (const path of ["/staff/requests", "/staff/schedule", "/staff/schedule?view=week", "/staff/schedule/hours?provider=1", "/staff/settings", "/staff/patients"]) {
+  for (const path of ["/staff/requests", "/staff/schedule", "/staff/schedule?view=week", "/staff/schedule/hours?provider=1", "/staff/settings", "/staff/patients", "/staff", "/staff/audit", "/staff/settings/staff", "/staff/settings/account"]) {
     await page.goto(path);
     await ready(page, info);
     await expectNoViolations(page);
@@ -83,7 +86,7 @@ test("hydration produces no console errors", async ({ page }, info) => {
   await ready(page, info);
   await page.goto("/appointments");
   await ready(page, info);
-  await page.getByTestId("appointment").first().getByRole("link").click();
+  await page.getByTestId("appointment").first().locator("a.appointment-link").click();
   await ready(page, info);
   await page.goto("/appointments/book/1");
   await ready(page, info);

@@ -114,7 +114,7 @@ test("inside the window the fee notice shows before confirming", async ({ page }
   await signInAsPatient(page, info);
   // Emma's Harbor record is selected first; its soonest visit is about 20 hours away.
   await page.goto("/appointments");
-  await page.getByTestId("appointment").filter({ hasText: "Dr. Daniel Kim" }).first().getByRole("link").click();
+  await page.getByTestId("appointment").filter({ hasText: "Dr. Daniel Kim" }).first().locator("a.appointment-link").click();
   await page.getByRole("link", { name: "Cancel appointment" }).click();
   await expect(page.getByText("Charges may apply.")).toBeVisible();
   await expect(page.getByText("$50.00")).toBeVisible();
@@ -124,7 +124,7 @@ test("inside the window the fee notice shows before confirming", async ({ page }
 test("add to calendar downloads an .ics in the practice's zone", async ({ page }, info) => {
   await signInAsPatient(page, info);
   await page.goto("/appointments");
-  await page.getByTestId("appointment").first().getByRole("link").click();
+  await page.getByTestId("appointment").first().locator("a.appointment-link").click();
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Add to calendar" }).click();
   const file = await download;

@@ -18,9 +18,12 @@ const pkg = path.resolve(__dirname, "../../target/site/pkg");
 // use it); its own pages stay below the largest (record 82 kB, the staff record page 90 kB).
 // wasm-split's placement of shared code moves a kilobyte or two between builds of nearly the
 // same code, so the main module's budget has that much room.
-const FIRST_PAGE_BROTLI = 390_000;
-const ROUTE_CHUNKS_BROTLI = 128_000;
-const MAIN_MODULE_BROTLI = 265_000;
+// Running the practice (the overview and home counts, the audit log, staff accounts, the
+// admin-only navigation) grew the main module by about 5.5 kB, again mostly page text that
+// splitting leaves in the main module; its own pages' chunks are 66–102 kB.
+const FIRST_PAGE_BROTLI = 400_000;
+const ROUTE_CHUNKS_BROTLI = 131_000;
+const MAIN_MODULE_BROTLI = 272_000;
 
 /** The WASM files a page preloads (main module first), as the server wrote them in its head. */
 function preloadedWasm(html: string): string[] {
@@ -75,11 +78,11 @@ async function staffRoutes(request: APIRequestContext) {
     "/staff", "/staff/requests", `/staff/appointments/${appointment}`, "/staff/patients",
     `/staff/patients/${chart}`, `/staff/patients/${chart}/record`, "/staff/schedule", "/staff/schedule/hours?provider=1", "/staff/messages",
     `/staff/messages/${conversation}`, `/staff/messages/new?chart=${chart}`, "/staff/messages/settings",
-    "/staff/settings", "/staff/audit",
+    "/staff/settings", "/staff/settings/staff", "/staff/settings/account", "/staff/audit",
   ];
 }
 
-const PUBLIC = ["/login", "/staff/login", "/forgot-password", "/forgot-username", "/enroll/not-a-token", "/reset-password/not-a-token"];
+const PUBLIC = ["/login", "/staff/login", "/forgot-password", "/forgot-username", "/enroll/not-a-token", "/reset-password/not-a-token", "/staff/set-password/not-a-token"];
 
 test("every route's first-page WASM stays within its budget", async ({ browser }, info) => {
   test.skip(!jsEnabled(info), "the budget does not depend on the browser's JavaScript");

@@ -98,3 +98,58 @@ pub async fn activity_csv(
         }
     }
 }
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    chart: String,
+    #[serde(default)]
+    staff: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `GET /staff/audit.csv?chart=&staff=&kind=&from=&to=`: the practice's audit log as the
+/// page filters it, every page of it. Admins only.
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+    Extension(session): Extension<RequestSession>,
+    Extension(ip): Extension<ClientIp>,
+) -> Response {
+    use app::ssr::{appointments::staff::context_for, staff_audit};
+    let client = throttle::address_key(&state.config, &ip.0);
+    let result = async {
+        let ctx = context_for(state.clone(), session.0, client).await?;
+        let filter = staff_audit::AuditFilter {
+            chart: q.chart,
+            staff: q.staff,
+            kind: q.kind,
+            from: q.from,
+            to: q.to,
+            page: String::new(),
+        };
+        staff_audit::export(ctx, filter).await
+    };
+    match result.await {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-log.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND);
+            (status, e.to_string()).into_response()
+        }
+    }
+}

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/{id}/calendar.ics", get(calendar::download))
         .route("/health-record/download/{format}", get(record_files::get))
         .route("/activity.csv", get(record_files::activity_csv))
+        .route("/staff/audit.csv", get(record_files::audit_csv))
         .route(
             "/staff/patients/{id}/import",
             axum::routing::post(chart_import::upload),

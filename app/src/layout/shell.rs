@@ -6,10 +6,13 @@ use leptos_router::components::{Outlet, A};
 use crate::{
     auth_context::use_auth,
     components::{idle::IdleWatcher, live::IdleHandoff},
-    model::{CurrentUser, PrincipalKind},
+    model::{CurrentUser, PrincipalKind, StaffRole},
 };
 
 pub type NavItems = &'static [(&'static str, &'static str)];
+
+/// Pages only practice admins may open: the navigation leaves them out for everyone else.
+const ADMIN_ONLY: &[&str] = &["/staff/audit"];
 
 #[component]
 pub fn AppShell<H, V>(
@@ -55,8 +58,15 @@ where
             <div class="frame">
                 <nav class="sidenav" aria-label=nav_label>
                     <ul>
-                        {nav.iter().map(|(href, label)| view! {
-                            <li><A href=*href exact=*href == home>{*label}{href.ends_with("/messages").then(|| view! { <MessagesCount kind=kind/> })}</A></li>
+                        {nav.iter().map(|&(href, label)| {
+                            let item = move || view! {
+                                <li><A href=href exact=href == home>{label}{href.ends_with("/messages").then(|| view! { <MessagesCount kind=kind/> })}</A></li>
+                            };
+                            if ADMIN_ONLY.contains(&href) {
+                                view! { <AdminOnly item=item/> }.into_any()
+                            } else {
+                                item().into_any()
+                            }
                         }).collect_view()}
                     </ul>
                 </nav>
@@ -66,6 +76,31 @@ where
             </div>
             <IdleWatcher sign_in_path=sign_in/>
         </div>
+    }
+}
+
+/// `item` for a signed-in practice admin, nothing for anyone else.
+#[component]
+fn AdminOnly<F, V>(item: F) -> impl IntoView
+where
+    F: Fn() -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {
+                let item = item.clone();
+                move || {
+                    let item = item.clone();
+                    Suspend::new(async move {
+                        let admin = auth.user.await.ok().flatten()
+                            .is_some_and(|u| u.role == Some(StaffRole::Admin));
+                        admin.then(item)
+                    })
+                }
+            }
+        </Transition>
     }
 }
 

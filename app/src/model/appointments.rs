@@ -75,6 +75,11 @@ pub struct AppointmentSummary {
     pub provider_name: String,
     pub practice_name: String,
     pub patient_name: String,
+    /// Patients' list only: what the list offers beside the appointment, as its page would.
+    #[serde(default)]
+    pub can_cancel: bool,
+    #[serde(default)]
+    pub can_reschedule: bool,
 }
 
 /// One entry of "Appointment details" (the history).

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{auth_context::use_auth, model::Relationship};
+use crate::{
+    api::overview::get_patient_home, auth_context::use_auth, model::Relationship,
+    pages::appointments::StateBadge,
+};
 
 const SECTIONS: &[(&str, &str, &str)] = &[
     (
@@ -30,6 +33,10 @@ const SECTIONS: &[(&str, &str, &str)] = &[
 #[component]
 pub fn HomePage() -> impl IntoView {
     let auth = use_auth();
+    let home = Resource::new_blocking(
+        move || auth.select_record.version().get(),
+        |_| get_patient_home(),
+    );
     view! {
         <Title text="Home"/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -53,6 +60,37 @@ pub fn HomePage() -> impl IntoView {
                         }
                     })}
                 })
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let h = home.await.ok()?;
+                let next = match h.next {
+                    Some(a) => view! {
+                        <section class="card" aria-labelledby="next-heading" data-testid="next-appointment">
+                            <h2 id="next-heading">"Your next appointment"</h2>
+                            <p><a class="appointment-when" href=format!("/appointments/{}", a.id)>{a.when.clone()}</a>" "<StateBadge state=a.state/></p>
+                            <p class="muted">{format!("{} · {}", a.provider_name, a.practice_name)}</p>
+                        </section>
+                    }.into_any(),
+                    None => view! {
+                        <section class="card" aria-labelledby="next-heading" data-testid="next-appointment">
+                            <h2 id="next-heading">"Your next appointment"</h2>
+                            <p class="muted">"Nothing booked. "<a href="/appointments/book">"Book an appointment"</a></p>
+                        </section>
+                    }.into_any(),
+                };
+                let waiting = (!h.waiting.is_empty()).then(|| view! {
+                    <section class="card waiting" aria-labelledby="waiting-heading">
+                        <h2 id="waiting-heading">"Waiting for you"</h2>
+                        <ul class="plain-list">
+                            {h.waiting.into_iter().map(|w| view! {
+                                <li data-testid="waiting"><a href=w.href>{w.text}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                });
+                Some(view! { {waiting} {next} })
             })}
         </Transition>
         <ul class="tiles">

@@ -83,6 +83,10 @@ fn SignIn(kind: PrincipalKind) -> impl IntoView {
                 Some(view! {
                     <Alert tone=Tone::Info>"Your session has ended. Please sign in again."</Alert>
                 }.into_any())
+            } else if q.get("password_set").is_some() {
+                Some(view! {
+                    <Alert tone=Tone::Success>"Your password is set. Sign in with your email address and the new password."</Alert>
+                }.into_any())
             } else if q.get("reset").is_some() {
                 Some(view! {
                     <Alert tone=Tone::Success>"Your password has been changed. Sign in with your new password."</Alert>

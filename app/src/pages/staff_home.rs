@@ -1,11 +1,18 @@
+//! `/staff`: what needs doing today, each item a link to the page where it is done.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::auth_context::use_auth;
+use crate::{
+    api::overview::get_staff_overview,
+    auth_context::use_auth,
+    pages::appointments::{load_error, StateBadge},
+};
 
 #[component]
 pub fn StaffHome() -> impl IntoView {
     let auth = use_auth();
+    let data = Resource::new_blocking(|| (), |_| get_staff_overview());
     view! {
         <Title text="Staff overview"/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -21,19 +28,64 @@ pub fn StaffHome() -> impl IntoView {
                 })
             })}
         </Transition>
-        <div class="table-wrap">
-            <table class="table">
-                <caption>"Your workspace"</caption>
-                <thead>
-                    <tr><th scope="col">"Area"</th><th scope="col">"What it is for"</th></tr>
-                </thead>
-                <tbody>
-                    <tr><td><a href="/staff/requests">"Requests"</a></td><td>"New bookings, cancellations and reschedules to approve"</td></tr>
-                    <tr><td><a href="/staff/patients">"Patients"</a></td><td>"Search charts, invite patients, manage portal access"</td></tr>
-                    <tr><td><a href="/staff/schedule">"Schedule"</a></td><td>"Provider hours, days off, day and week views"</td></tr>
-                    <tr><td><a href="/staff/messages">"Messages"</a></td><td>"The shared inbox"</td></tr>
-                </tbody>
-            </table>
-        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let o = match data.await {
+                    Ok(o) => o,
+                    Err(e) => return load_error(e),
+                };
+                let open: i64 = o.requests.iter().map(|(_, n)| n).sum();
+                view! {
+                    <div class="overview">
+                        <section class="card" aria-labelledby="ov-requests">
+                            <h2 id="ov-requests"><a href="/staff/requests">"Open requests"</a></h2>
+                            <p class="count" data-testid="open-requests">{open}</p>
+                            <ul class="plain-list">
+                                {o.requests.into_iter().map(|(k, n)| view! {
+                                    <li><a href=format!("/staff/requests?kind={}", k.as_str())>{k.label()}</a>": "<span data-testid=format!("requests-{}", k.as_str())>{n}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card" aria-labelledby="ov-messages">
+                            <h2 id="ov-messages"><a href="/staff/messages">"Conversations that need a reply"</a></h2>
+                            <p class="count" data-testid="needs-reply">{o.needs_reply}</p>
+                        </section>
+                        <section class="card" aria-labelledby="ov-results">
+                            <h2 id="ov-results">"Results not yet shared"</h2>
+                            <p class="count" data-testid="unshared-results">{o.unshared_total}</p>
+                            <ul class="plain-list">
+                                {o.unshared.into_iter().map(|r| view! {
+                                    <li><a href=format!("/staff/patients/{}/record", r.chart_id)>{r.patient}</a>" · "{r.title}" "<span class="muted">{r.recorded_on}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    </div>
+                    <section aria-labelledby="ov-today">
+                        <h2 id="ov-today">"Today, "{o.day}" · "{o.today_of}</h2>
+                        {if o.today.is_empty() {
+                            view! { <p class="muted" data-testid="today-empty">"No appointments today."</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="table table-stack">
+                                        <thead><tr><th scope="col">"Time"</th><th scope="col">"Patient"</th><th scope="col">"Provider"</th><th scope="col">"Status"</th></tr></thead>
+                                        <tbody>
+                                            {o.today.into_iter().map(|a| view! {
+                                                <tr data-testid="today-appointment">
+                                                    <td><a href=format!("/staff/appointments/{}", a.id)>{a.when}</a></td>
+                                                    <td>{a.patient_name}</td>
+                                                    <td>{a.provider_name}</td>
+                                                    <td><StateBadge state=a.state/></td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
     }
 }

@@ -142,6 +142,7 @@ async fn may_invite(ctx: &StaffCtx) -> AppResult<bool> {
 pub async fn chart_access(chart_id: i64) -> AppResult<ChartAccess> {
     let ctx = context().await?;
     let chart = load_chart(&ctx, chart_id).await?;
+    ctx.audit("chart.view", Some(chart_id), "").await?;
     let db = &ctx.st.db;
     let tz = practice_zone(&ctx).await?;
     let invitation = match chart.status {

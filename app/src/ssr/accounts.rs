@@ -25,7 +25,7 @@ pub async fn credentials(
             "SELECT id, password_hash FROM portal_accounts WHERE username = $1 AND status = 'active'"
         }
         PrincipalKind::Staff => {
-            "SELECT id, password_hash FROM staff_accounts WHERE username = $1 AND active = TRUE"
+            "SELECT id, password_hash FROM staff_accounts WHERE username = $1 AND active = TRUE AND password_hash <> ''"
         }
     };
     let row = sqlx::query(sql)

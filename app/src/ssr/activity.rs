@@ -58,6 +58,8 @@ pub fn describe(action: &str, detail: &str) -> Option<(ActivityKind, String)> {
             ActivityKind::Settings,
             "Asked for a code to confirm a phone number".into(),
         ),
+        "appointment.view" => (ActivityKind::Appointments, "Viewed an appointment".into()),
+        "appointment.list" => (ActivityKind::Appointments, with("Viewed the appointments")),
         a if a.starts_with("appointment.") && a != "appointment.denied" => {
             let words = present::status(&a["appointment.".len()..].replace('_', " "));
             (ActivityKind::Appointments, format!("Appointment: {words}"))
@@ -67,7 +69,7 @@ pub fn describe(action: &str, detail: &str) -> Option<(ActivityKind, String)> {
 }
 
 /// Unix bounds of the days `from` to `to` (inclusive) in the zone `tz`.
-fn bounds(from: Option<&str>, to: Option<&str>, tz: chrono_tz::Tz) -> (i64, i64) {
+pub(crate) fn bounds(from: Option<&str>, to: Option<&str>, tz: chrono_tz::Tz) -> (i64, i64) {
     let start = |d: &str, plus: i64| {
         NaiveDate::parse_from_str(d, "%Y-%m-%d").ok().and_then(|d| {
             let d = d + chrono::Duration::days(plus);
@@ -169,7 +171,7 @@ pub async fn log(
     })
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

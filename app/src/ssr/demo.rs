@@ -170,9 +170,14 @@ async fn staff(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let (username, hash, name, role) = who;
+    // Where an admin's password reset would send its link.
+    let email = format!(
+        "{}@staff.example.com",
+        name.to_lowercase().replace(' ', ".")
+    );
     sqlx::query(
-        "INSERT INTO staff_accounts (practice_id, username, password_hash, display_name, role, can_invite, active, created_at) \
-         VALUES ($1, $2, $3, $4, $5, TRUE, TRUE, $6)",
+        "INSERT INTO staff_accounts (practice_id, username, password_hash, display_name, role, can_invite, active, created_at, email) \
+         VALUES ($1, $2, $3, $4, $5, TRUE, TRUE, $6, $7)",
     )
     .bind(practice)
     .bind(username)
@@ -180,6 +185,7 @@ async fn staff(
     .bind(name)
     .bind(role)
     .bind(now)
+    .bind(email)
     .execute(c)
     .await?;
     Ok(())

@@ -64,6 +64,7 @@ pub fn is_token_page(path: &str) -> bool {
     path.starts_with("/enroll/")
         || path.starts_with("/reset-password/")
         || path.starts_with("/shared-record/")
+        || path.starts_with("/staff/set-password/")
 }
 
 /// The path as logs may hold it: a token page's token is cut off.
@@ -172,6 +173,8 @@ mod tests {
         assert_eq!(loggable_path("/enroll/abc123"), "/enroll/");
         assert_eq!(loggable_path("/appointments/4"), "/appointments/4");
         assert_eq!(area("/reset-password/abc"), Area::Public);
+        assert_eq!(area("/staff/set-password/abc"), Area::Public);
+        assert!(!loggable_path("/staff/set-password/abc123").contains("abc123"));
         assert_eq!(area("/account"), Area::Patient);
         assert_eq!(area("/staff/login"), Area::Public);
         assert_eq!(area("/api/auth/login"), Area::Public);

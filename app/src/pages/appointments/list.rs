@@ -56,6 +56,18 @@ pub fn AppointmentsPage() -> impl IntoView {
                                         })}
                                     </a>
                                     <StateBadge state=a.state/>
+                                    {(a.can_cancel || a.can_reschedule).then(|| view! {
+                                        <div class="appointment-actions">
+                                            {a.can_reschedule.then(|| view! {
+                                                <a class="btn btn-secondary btn-sm" href=format!("/appointments/{}/reschedule", a.id)
+                                                    aria-label=format!("Reschedule {}", a.when)>"Reschedule"</a>
+                                            })}
+                                            {a.can_cancel.then(|| view! {
+                                                <a class="btn btn-secondary btn-sm" href=format!("/appointments/{}/cancel", a.id)
+                                                    aria-label=format!("Cancel {}", a.when)>"Cancel"</a>
+                                            })}
+                                        </div>
+                                    })}
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -27,6 +27,11 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="Settings"/>
         <h1>"Settings"</h1>
+        <nav class="filters" aria-label="Settings">
+            <a class="filter" href="/staff/settings" aria-current="page">"Practice"</a>
+            <a class="filter" href="/staff/settings/account">"Your account"</a>
+            <a class="filter" href="/staff/settings/staff">"Staff accounts"</a>
+        </nav>
         {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <Alert tone=Tone::Success>"Policies saved. New bookings use them; existing ones keep the policy they were booked under."</Alert> })}
         <FormError error=error/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     domain::{
-        appointment::{Action, Actor, State},
+        appointment::{actions_for, Action, Actor, State},
         policy,
     },
     error::{AppError, AppResult},
@@ -41,6 +41,24 @@ impl PatientCtx {
     pub async fn name(&self) -> AppResult<String> {
         let mut conn = self.st.db.read().acquire().await?;
         Ok(store::account_name(&mut conn, self.account_id).await?)
+    }
+
+    /// Record that the patient read `action` of `chart`.
+    pub async fn audit(&self, action: &str, chart: i64, detail: &str) -> AppResult<()> {
+        let mut conn = self.st.db.write().acquire().await?;
+        audit::record(
+            &mut conn,
+            self.st.clock.now(),
+            Entry {
+                actor: audit::Actor::Patient(self.account_id),
+                action,
+                chart_id: Some(chart),
+                client: Some(&self.client),
+                detail,
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// The record chosen in the switcher, or the first linked one.
@@ -80,15 +98,33 @@ fn summary(a: &Appointment) -> AppointmentSummary {
         provider_name: a.provider_name.clone(),
         practice_name: a.practice_name.clone(),
         patient_name: a.patient_name.clone(),
+        can_cancel: false,
+        can_reschedule: false,
     }
+}
+
+/// What the patient may start from the list: cancelling (a request, or a confirmed visit
+/// within the policy) and rescheduling (within the policy), exactly as the page offers them.
+fn with_offers(a: &Appointment, now: i64) -> AppointmentSummary {
+    let offers = actions_for(a.state, Actor::Patient);
+    let has = |x: Action| offers.contains(&x);
+    let mut s = summary(a);
+    s.can_cancel = has(Action::CancelRequest)
+        || (has(Action::RequestCancellation)
+            && policy::cancellation(&a.policy, a.starts_at, now).is_ok());
+    s.can_reschedule = (has(Action::RequestReschedule)
+        && policy::reschedule(&a.policy, a.starts_at, now).is_ok())
+        || (has(Action::ChangeRequestedTime) && a.starts_at > now);
+    s
 }
 
 pub fn summaries(list: &[Appointment]) -> Vec<AppointmentSummary> {
     list.iter().map(summary).collect()
 }
 
-const PENDING: &str = "('requested', 'cancellation_requested', 'reschedule_requested', 'proposed')";
-const HOLDING: &str =
+pub const PENDING: &str =
+    "('requested', 'cancellation_requested', 'reschedule_requested', 'proposed')";
+pub const HOLDING: &str =
     "('requested', 'confirmed', 'cancellation_requested', 'reschedule_requested', 'proposed')";
 
 /// The selected record's appointments under `filter`.
@@ -123,7 +159,8 @@ pub async fn list(filter: ListFilter) -> AppResult<Vec<AppointmentSummary>> {
         .iter()
         .map(store::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(summaries(&list))
+    ctx.audit("appointment.list", chart, filter.label()).await?;
+    Ok(list.iter().map(|a| with_offers(a, now)).collect())
 }
 
 /// The appointment if the patient may see it, with whether they act as a representative.
@@ -225,6 +262,8 @@ pub async fn detail(id: i64) -> AppResult<AppointmentDetail> {
     let ctx = context().await?;
     let (a, representative) = visible(&ctx, id).await?;
     let history = history(&ctx.st, &a, false).await?;
+    ctx.audit("appointment.view", a.chart_id, &format!("appointment {id}"))
+        .await?;
     Ok(AppointmentDetail {
         summary: summary(&a),
         ends_when: format_instant(a.ends_at, a.zone),

@@ -56,6 +56,24 @@ impl StaffCtx {
         self.st.clock.now()
     }
 
+    /// Record that this staff member read or did `action`, outside any other write.
+    pub async fn audit(&self, action: &str, chart: Option<i64>, detail: &str) -> AppResult<()> {
+        let mut conn = self.st.db.write().acquire().await?;
+        audit::record(
+            &mut conn,
+            self.now(),
+            Entry {
+                actor: audit::Actor::Staff(self.staff_id),
+                action,
+                chart_id: chart,
+                client: Some(&self.client),
+                detail,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn act(&self, a: &Appointment, change: &Change) -> AppResult<State> {
         transition::apply(&self.st.db, a, &self.by(), change, self.now(), &self.client).await
     }
@@ -63,7 +81,17 @@ impl StaffCtx {
 
 pub async fn context() -> AppResult<StaffCtx> {
     let st = state()?;
-    let s = request::session().ok_or(AppError::Unauthorized)?;
+    let client = request::client_key(&st.config);
+    context_for(st, request::session(), client).await
+}
+
+/// The staff member of `session`, for handlers outside a server function (downloads).
+pub async fn context_for(
+    st: AppState,
+    session: Option<crate::ssr::session::Session>,
+    client: String,
+) -> AppResult<StaffCtx> {
+    let s = session.ok_or(AppError::Unauthorized)?;
     let Principal::Staff(staff_id) = s.principal else {
         return Err(AppError::Forbidden);
     };
@@ -72,7 +100,6 @@ pub async fn context() -> AppResult<StaffCtx> {
         .await?
         .ok_or(AppError::Unauthorized)?;
     drop(conn);
-    let client = request::client_key(&st.config);
     Ok(StaffCtx {
         st,
         staff_id,
@@ -236,6 +263,12 @@ pub async fn detail(id: i64) -> AppResult<StaffAppointment> {
         .fetch_one(ctx.st.db.read())
         .await?;
     let history = patient::history(&ctx.st, &a, true).await?;
+    ctx.audit(
+        "appointment.view",
+        Some(a.chart_id),
+        &format!("appointment {id}"),
+    )
+    .await?;
     Ok(StaffAppointment {
         summary: summaries(std::slice::from_ref(&a)).remove(0),
         provider_id: a.provider_id,

@@ -64,6 +64,8 @@ pub async fn results(chart: i64) -> AppResult<ChartResults> {
         date_of_birth,
         zone,
     } = own_chart(&ctx, chart).await?;
+    ctx.audit("health.view", Some(chart), "staff record page")
+        .await?;
     let rows = sqlx::query(
         "SELECT e.id, e.resource_type, e.section, e.title, e.recorded_on, e.status, e.shared_at, \
          COALESCE(s.display_name, '') FROM health_entries e \
