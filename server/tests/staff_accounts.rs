@@ -412,11 +412,11 @@ both!(
             ("/api/staff/own_sign_ins", String::new()),
         ] {
             assert_eq!(
-                app.call(&patient, &path, &body).await.status,
+                app.call(&patient, path, &body).await.status,
                 StatusCode::FORBIDDEN
             );
             assert_eq!(
-                app.call("", &path, &body).await.status,
+                app.call("", path, &body).await.status,
                 StatusCode::UNAUTHORIZED
             );
         }
