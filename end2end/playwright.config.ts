@@ -42,7 +42,8 @@ function server(port: number, extra: Record<string, string>, suffix = "") {
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // Long journeys on PostgreSQL, both browser projects sharing two cores, passed 30 s at times.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

@@ -246,6 +246,9 @@ test("resending an invitation makes the old link invalid", async ({ page, reques
 });
 
 test("revoking access ends a signed-in patient's session; reset account invites again", async ({ page, browser, request }, info) => {
+  // Two enrollments and five staff actions in two browsers: longer than the default allows
+  // when both databases' journeys share the machine's two cores.
+  test.setTimeout(60_000);
   const p = person(info, "Vera");
   await createChart(request, p);
   const pin = await staffInvites(page, info, p);
