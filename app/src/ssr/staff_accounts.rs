@@ -15,7 +15,7 @@ use crate::{
     },
     ssr::{
         appointments::{
-            staff::{context, StaffCtx},
+            staff::{context, providers, StaffCtx},
             store::zone,
         },
         audit::{self, Actor, Entry},
@@ -45,46 +45,6 @@ async fn admin() -> AppResult<StaffCtx> {
         return Err(AppError::Forbidden);
     }
     Ok(ctx)
-}
-
-async fn audit_in(
-    conn: &mut AnyConnection,
-    ctx: &StaffCtx,
-    action: &str,
-    detail: &str,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        ctx.st.clock.now(),
-        Entry {
-            actor: Actor::Staff(ctx.staff_id),
-            action,
-            chart_id: None,
-            client: Some(&ctx.client),
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// The practice's providers, for linking.
-async fn providers(ctx: &StaffCtx) -> AppResult<Vec<Named>> {
-    let rows = sqlx::query(
-        "SELECT id, display_name FROM providers WHERE practice_id = $1 ORDER BY display_name",
-    )
-    .bind(ctx.practice_id)
-    .fetch_all(ctx.st.db.read())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Named {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
 }
 
 pub async fn list() -> AppResult<StaffList> {
@@ -289,10 +249,10 @@ pub async fn add(name: String, email: String, role: String, provider: String) ->
     .fetch_one(&mut *tx)
     .await?;
     send_link(&ctx.st, &mut tx, id, &email, &name, &practice, true).await?;
-    audit_in(
+    ctx.audit_in(
         &mut tx,
-        &ctx,
         "staff.add",
+        None,
         &format!("{name} <{email}> as {}", role.label()),
     )
     .await?;
@@ -372,10 +332,10 @@ pub async fn change_role(id: i64, role: String, provider: String) -> AppResult<(
         .bind(provider)
         .execute(&mut *tx)
         .await?;
-    audit_in(
+    ctx.audit_in(
         &mut tx,
-        &ctx,
         "staff.role",
+        None,
         &format!("{name}: {} → {}", was.label(), role.label()),
     )
     .await?;
@@ -402,7 +362,7 @@ pub async fn set_active(id: i64, active: bool) -> AppResult<()> {
     } else {
         "staff.deactivate"
     };
-    audit_in(&mut tx, &ctx, action, &name).await?;
+    ctx.audit_in(&mut tx, action, None, &name).await?;
     if active {
         tx.commit().await?;
         Ok(())
@@ -433,7 +393,8 @@ pub async fn reset_password(id: i64) -> AppResult<()> {
         .execute(&mut *tx)
         .await?;
     send_link(&ctx.st, &mut tx, id, &email, &name, &practice, false).await?;
-    audit_in(&mut tx, &ctx, "staff.password_reset", &name).await?;
+    ctx.audit_in(&mut tx, "staff.password_reset", None, &name)
+        .await?;
     end_sessions(&ctx.st, tx, id).await
 }
 
@@ -540,7 +501,7 @@ pub async fn change_own_password(current: String, password: String) -> AppResult
         .bind(&keep)
         .execute(&mut *tx)
         .await?;
-    audit_in(&mut tx, &ctx, "settings.password", "").await?;
+    ctx.audit_in(&mut tx, "settings.password", None, "").await?;
     tx.commit().await?;
     Ok(())
 }

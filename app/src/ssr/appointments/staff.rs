@@ -59,8 +59,19 @@ impl StaffCtx {
     /// Record that this staff member read or did `action`, outside any other write.
     pub async fn audit(&self, action: &str, chart: Option<i64>, detail: &str) -> AppResult<()> {
         let mut conn = self.st.db.write().acquire().await?;
+        self.audit_in(&mut conn, action, chart, detail).await
+    }
+
+    /// The same, inside the caller's transaction.
+    pub async fn audit_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        action: &str,
+        chart: Option<i64>,
+        detail: &str,
+    ) -> AppResult<()> {
         audit::record(
-            &mut conn,
+            conn,
             self.now(),
             Entry {
                 actor: audit::Actor::Staff(self.staff_id),
@@ -121,7 +132,8 @@ async fn practice(ctx: &StaffCtx) -> AppResult<Named> {
     })
 }
 
-async fn providers(ctx: &StaffCtx) -> AppResult<Vec<Named>> {
+/// The practice's providers, by name.
+pub async fn providers(ctx: &StaffCtx) -> AppResult<Vec<Named>> {
     let rows = sqlx::query(
         "SELECT id, display_name FROM providers WHERE practice_id = $1 ORDER BY display_name",
     )
