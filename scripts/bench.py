@@ -15,6 +15,8 @@ import sys
 import urllib.parse
 import urllib.request
 
+from staff_session import staff_session
+
 BASE = sys.argv[1]
 PID = int(sys.argv[2])
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
@@ -142,7 +144,7 @@ def main():
     riverside = re.search(r'<option value="(\d+)"[^>]*>[^<]*Riverside', get("/", patient)).group(1)
     call("/api/records/select", f"record_id={riverside}", patient)
     seed_fifty_appointments(patient, riverside)
-    staff = sign_in("/api/auth/staff_login", "admin", "Portico-admin1")
+    staff = staff_session(BASE, "admin", "Portico-admin1")
     css = re.search(r'href="(/pkg/portico\.[^"]+\.css)"', get("/login")).group(1)
 
     rows = []

@@ -12,6 +12,8 @@ import secrets
 import socket
 import sys
 import time
+
+from staff_session import staff_session
 import urllib.parse
 
 A, B = sys.argv[1], sys.argv[2]
@@ -41,7 +43,7 @@ def sign_in(base, path, user, password):
 
 def main():
     patient = sign_in(A, "/api/auth/login", "demo", "Portico-demo1")
-    admin = sign_in(A, "/api/auth/staff_login", "admin", "Portico-admin1")
+    admin = staff_session(A, "admin", "Portico-admin1")
     a = conn(A)
     res, body = post(a, A, "/api/staff/messages/inbox", "filter=all", admin)
     conv = json.loads(body)["rows"][0]["id"]

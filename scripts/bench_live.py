@@ -19,6 +19,8 @@ import sys
 import time
 import urllib.parse
 
+from staff_session import staff_session
+
 BASE = sys.argv[1]
 PID = int(sys.argv[2])
 DB = sys.argv[3]
@@ -92,8 +94,7 @@ def main():
     per = (after - before) / len(streams)
 
     conn = http_conn()
-    res, _ = post(conn, "/api/auth/staff_login", "username=admin&password=Portico-admin1")
-    cookie = res.getheader("Set-Cookie").split(";")[0]
+    cookie = staff_session(BASE, "admin", "Portico-admin1")
     sel = selectors.DefaultSelector()
     for s in streams:
         sel.register(s, selectors.EVENT_READ, data=[b"", None])

@@ -13,6 +13,7 @@ for _ in $(seq 1 300); do
     printf '\n\033[1;32mPortico is running at http://%s\033[0m  (Ctrl-C stops it)\n' "$addr"
     echo "  patient: demo / Portico-demo1 at /login"
     echo "  staff:   admin / Portico-admin1 (admin), frontdesk / Portico-desk1 (front desk) at /staff/login"
+    echo "           admin's code: oathtool --totp -b JBSWY3DPEHPK3PXP (or recovery code demo2-admin)"
     echo "           harbor / Portico-harbor1 (admin of the second practice)"
     echo "  email and texts the portal sends: http://$addr/dev/outbox"
     break

@@ -14,3 +14,4 @@ pub mod staff;
 pub mod staff_accounts;
 pub mod staff_audit;
 pub mod staff_messages;
+pub mod two_factor;

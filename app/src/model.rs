@@ -8,6 +8,7 @@ pub mod health;
 pub mod messages;
 pub mod overview;
 pub mod staff_accounts;
+pub mod two_factor;
 
 use serde::{Deserialize, Serialize};
 

@@ -11,3 +11,4 @@ pub mod sign_in;
 pub mod staff;
 pub mod staff_home;
 pub mod staff_password;
+pub mod staff_two_factor;

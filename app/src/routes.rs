@@ -47,6 +47,7 @@ use crate::{
         },
         staff_home::StaffHome,
         staff_password::SetStaffPasswordPage,
+        staff_two_factor::{StaffCodePage, TwoFactorSetUpPage},
     },
 };
 
@@ -92,6 +93,8 @@ lazy_pages! {
     StaffAccountsRoute => StaffAccountsPage,
     StaffAccountRoute => StaffAccountPage,
     SetStaffPasswordRoute => SetStaffPasswordPage,
+    StaffCodeRoute => StaffCodePage,
+    TwoFactorSetUpRoute => TwoFactorSetUpPage,
     AuditRoute => AuditPage,
     HomeRoute => HomePage,
     AppointmentsRoute => AppointmentsPage,
@@ -191,6 +194,8 @@ pub fn AppRoutes() -> impl IntoView {
             <Route ssr=SsrMode::Async path=path!("/enroll/:token") view={Page::<EnrollRoute>::new()}/>
             <Route ssr=SsrMode::Async path=path!("/staff/login") view={Page::<StaffSignInRoute>::new()}/>
             <Route ssr=SsrMode::Async path=path!("/staff/set-password/:token") view={Page::<SetStaffPasswordRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login/code") view={Page::<StaffCodeRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login/set-up") view={Page::<TwoFactorSetUpRoute>::new()}/>
             <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
                 <Route ssr=SsrMode::Async path=path!("") view={Page::<StaffHomeRoute>::new()}/>
                 <Route ssr=SsrMode::Async path=path!("requests") view={Page::<RequestsRoute>::new()}/>

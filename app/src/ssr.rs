@@ -37,6 +37,7 @@ pub mod state;
 pub mod texts;
 pub mod throttle;
 pub mod token;
+pub mod two_factor;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

@@ -14,7 +14,7 @@ async function expectNoViolations(page: import("@playwright/test").Page) {
 
 test("sign-in pages have no accessibility violations", async ({ page }, info) => {
   const dead = "0".repeat(64);
-  for (const path of ["/login", "/staff/login", "/forgot-password", "/forgot-username", `/enroll/${dead}`, `/reset-password/${dead}`, `/staff/set-password/${dead}`]) {
+  for (const path of ["/login", "/staff/login", "/forgot-password", "/forgot-username", `/enroll/${dead}`, `/reset-password/${dead}`, `/staff/set-password/${dead}`, "/staff/login/code"]) {
     await page.goto(path);
     await ready(page, info);
     await expectNoViolations(page);

@@ -1,5 +1,6 @@
 import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { clockStart } from "./clock";
+import { DEMO_TOTP_SECRET, enterCode, reuseSession, saveSession } from "./two_factor";
 
 export const patient = { username: "demo", password: "Portico-demo1" };
 export const admin = { username: "admin", password: "Portico-admin1" };
@@ -28,11 +29,21 @@ export async function signInAsPatient(page: Page, info: TestInfo) {
   await expect(page.getByRole("heading", { name: "Welcome, Emma" })).toBeVisible();
 }
 
-export async function signInAsStaff(page: Page, info: TestInfo, who = admin) {
+export const harbor = { username: "harbor", password: "Portico-harbor1" };
+/** Accounts that need a second factor: the demo admins. */
+const ADMINS = [admin.username, harbor.username];
+
+/** Staff sign-in, with the authenticator code for the demo admins. Unless `fresh`, an admin
+ * reuses a session an earlier journey of this run made (see `reuseSession`). */
+export async function signInAsStaff(page: Page, info: TestInfo, who = admin, fresh = false) {
+  const needsCode = ADMINS.includes(who.username);
+  if (needsCode && !fresh && (await reuseSession(page, info, who.username))) return;
   await page.goto("/staff/login");
   await ready(page, info);
   await submitSignIn(page, who.username, who.password);
+  if (needsCode) await enterCode(page, () => ready(page, info), who.username, DEMO_TOTP_SECRET);
   await expect(page).toHaveURL(/\/staff$/);
+  if (needsCode && !fresh) await saveSession(page, info, who.username);
 }
 
 /** An ISO date `weeks` weeks from today: each journey books in its own week so that

@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { admin, jsEnabled, patient, ready, signInAsPatient, submitSignIn } from "./helpers";
+import { admin, jsEnabled, patient, ready, signInAsPatient, signInAsStaff, submitSignIn } from "./helpers";
 
 // The built site the server under test serves (scripts/build.sh: split and precompressed).
 const pkg = path.resolve(__dirname, "../../target/site/pkg");
@@ -82,7 +82,7 @@ async function staffRoutes(request: APIRequestContext) {
   ];
 }
 
-const PUBLIC = ["/login", "/staff/login", "/forgot-password", "/forgot-username", "/enroll/not-a-token", "/reset-password/not-a-token", "/staff/set-password/not-a-token"];
+const PUBLIC = ["/login", "/staff/login", "/forgot-password", "/forgot-username", "/enroll/not-a-token", "/reset-password/not-a-token", "/staff/set-password/not-a-token", "/staff/login/code"];
 
 test("every route's first-page WASM stays within its budget", async ({ browser }, info) => {
   test.skip(!jsEnabled(info), "the budget does not depend on the browser's JavaScript");
@@ -104,7 +104,7 @@ test("every route's first-page WASM stays within its budget", async ({ browser }
   await expect.poll(async () => (await html(patientPage.request, "/messages")).includes("Refill for lisinopril")).toBe(true);
   for (const route of await patientRoutes(patientPage.request)) await measure(patientPage.request, route);
   const staffPage = await (await browser.newContext({ baseURL: info.project.use.baseURL })).newPage();
-  await signInRequest(staffPage, admin, true);
+  await signInAsStaff(staffPage, info, admin);
   for (const route of await staffRoutes(staffPage.request)) await measure(staffPage.request, route);
 
   console.log("route | WASM files | main (brotli) | route chunks (brotli) | first page");

@@ -1,8 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import fs from "node:fs";
-import path from "node:path";
-import { admin, jsEnabled, patient, submitSignIn } from "./helpers";
+import { admin, harbor, jsEnabled, patient, signInAsStaff, submitSignIn } from "./helpers";
+import { exclusively } from "./lock";
 
 // Messaging journeys, with JavaScript (live: nothing is reloaded) and without (plain forms and
 // "Check for new messages"). An open messaging page holds a live connection, so the network is
@@ -10,7 +9,6 @@ import { admin, jsEnabled, patient, submitSignIn } from "./helpers";
 
 const tag = (info: TestInfo, what: string) => `${what} (${info.project.name})`;
 const idleServer = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}`;
-const harbor = { username: "harbor", password: "Portico-harbor1" };
 /** The issue's promise: the other side sees a change within three seconds. */
 const LIVE_MS = 3_000;
 
@@ -43,10 +41,10 @@ async function chooseRecord(page: Page, label: string) {
   await expect(page.locator("#record-switch option:checked")).toHaveText(label);
 }
 
-async function office(browser: Browser, info: TestInfo, who = admin, base = "") {
+async function office(browser: Browser, info: TestInfo, who = admin) {
   const context = await browser.newContext({ baseURL: info.project.use.baseURL, javaScriptEnabled: jsEnabled(info) });
   const page = await context.newPage();
-  await signIn(page, who, true, base);
+  await signInAsStaff(page, info, who);
   return page;
 }
 
@@ -186,28 +184,8 @@ test("a staff message entered in error is withdrawn, not deleted", async ({ page
   await expect(page.getByText("potassium")).toHaveCount(0);
 });
 
-/** Journeys that write to Harbor, or switch its messaging off, run one at a time (the two
- * projects share one database), holding this lock. */
-async function exclusively<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const lock = path.resolve(__dirname, `../../target/e2e-${name}.lock`);
-  for (let i = 0; ; i++) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      // A run that was killed mid-journey leaves its lock behind; no journey holds it this long.
-      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 90_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (i > 1_200) throw new Error(`${lock} is stuck`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await run();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
+// Journeys that write to Harbor, or switch its messaging off, run one at a time (the two
+// projects share one database), holding the lock "harbor-messaging".
 
 test("a practice that switches messaging off keeps the history readable", async ({ page, browser }, info) => {
   test.setTimeout(150_000);

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { admin, ready, submitSignIn } from "./helpers";
+import { admin, ready, signInAsStaff, submitSignIn } from "./helpers";
 
 // Portal access from both sides. Each journey creates its own never-invited chart (through the
 // development-only `POST /dev/charts`) and reads its messages from `/dev/outbox.json`, so the
@@ -52,10 +52,7 @@ function link(body: string, prefix: string): string {
 
 /** Staff: find the chart, invite, and read the PIN in the panel. */
 async function staffInvites(page: Page, info: TestInfo, p: Person): Promise<string> {
-  await page.goto("/staff/login");
-  await ready(page, info);
-  await submitSignIn(page, admin.username, admin.password);
-  await expect(page).toHaveURL(/\/staff$/);
+  await signInAsStaff(page, info, admin);
   await page.goto("/staff/patients");
   await page.getByLabel(/Search by name/).fill(p.family);
   await page.getByRole("button", { name: "Search" }).click();

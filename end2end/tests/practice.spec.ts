@@ -1,5 +1,7 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Browser, type TestInfo } from "@playwright/test";
 import { bookWithPatel, jsEnabled, ready, signInAsPatient, staffPage, submitSignIn } from "./helpers";
+import { codeFor, enterCode } from "./two_factor";
 
 // Running the practice: staff accounts, the audit log and the home pages. Each journey adds
 // its own staff member, so the JavaScript-on and -off runs never share one, and the demo's
@@ -172,4 +174,102 @@ test("a pending request is cancelled from the list", async ({ page }, info) => {
   await expect(page.getByText(/canceled/i).first()).toBeVisible();
   await page.goto("/appointments?filter=canceled");
   await expect(page.getByTestId("appointment").filter({ hasText: when })).toHaveCount(1);
+});
+
+test("a new admin sets up two-factor sign-in from the page, then signs in with a code", async ({ browser }, info) => {
+  test.setTimeout(90_000);
+  const admin = await staffPage(browser, info);
+  const nina = member(info);
+  await admin.goto("/staff/settings/staff");
+  await ready(admin, info);
+  await admin.getByLabel("Name", { exact: true }).fill(nina.name);
+  await admin.getByLabel("Email (they sign in with it)").fill(nina.email);
+  await admin.locator("#role-new").selectOption({ label: "Admin" });
+  await admin.getByRole("button", { name: "Add and send the link" }).click();
+  await expect(admin.getByText("Added.")).toBeVisible();
+  const row = admin.locator(`[data-username="${nina.email}"]`);
+  await expect(row.getByTestId("two-factor")).toHaveText("Off");
+
+  const page = await newContextPage(browser, info);
+  await page.goto(await setPasswordLink(admin.request, nina.email));
+  await ready(page, info);
+  await page.getByLabel("New password").fill(nina.password);
+  await page.getByRole("button", { name: "Save password" }).click();
+  await expect(page).toHaveURL(/password_set=1/);
+  await ready(page, info);
+  await submitSignIn(page, nina.email, nina.password);
+  // An admin cannot skip the set-up: no staff page before it is done.
+  await expect(page).toHaveURL(/\/staff\/login\/set-up$/);
+  await expect(page.getByRole("heading", { name: "Set up two-factor sign-in" })).toBeVisible();
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+  const recovery = (await page.getByTestId("recovery-codes").locator("li").first().innerText()).trim();
+  const secret = (await page.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await page.goto("/staff/requests");
+  await expect(page).toHaveURL(/\/staff\/login\?next=/);
+  await page.goto("/staff/login/set-up");
+  // The reload shows the same secret (the app has it already) and new recovery codes.
+  await expect(page.getByTestId("totp-secret")).toHaveText(/[A-Z2-7 ]{39}/);
+  expect((await page.getByTestId("totp-secret").innerText()).replace(/\s/g, "")).toBe(secret);
+  const codes = await page.getByTestId("recovery-codes").locator("li").allInnerTexts();
+  expect(codes).not.toContain(recovery);
+  await ready(page, info);
+  await page.getByLabel("6-digit code").fill("000000");
+  await page.getByRole("button", { name: "Turn on and sign in" }).click();
+  await expect(page.getByText("That code is not right.")).toBeVisible();
+  // Without JavaScript the error comes back as a new load of the page, with a new set of
+  // codes: the ones on screen now are the ones that work.
+  const kept = await page.getByTestId("recovery-codes").locator("li").allInnerTexts();
+  expect(kept).toHaveLength(10);
+  await ready(page, info);
+  await page.getByLabel("6-digit code").fill(await codeFor(page, nina.email, secret));
+  await page.getByRole("button", { name: "Turn on and sign in" }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.getByRole("heading", { name: `Good to see you, ${nina.name}` })).toBeVisible();
+  await page.goto("/staff/settings/account");
+  await expect(page.getByTestId("two-factor-status")).toContainText("On since");
+  await expect(page.getByTestId("two-factor-status")).toContainText("10 unused recovery codes");
+
+  // Next time: the password, then a code (here one of the recovery codes from the page).
+  const again = await newContextPage(browser, info);
+  await again.goto("/staff/login");
+  await ready(again, info);
+  await submitSignIn(again, nina.email, nina.password);
+  await expect(again).toHaveURL(/\/staff\/login\/code$/);
+  await ready(again, info);
+  await again.getByLabel("Code").fill(kept[0]);
+  await again.getByRole("button", { name: "Verify and sign in" }).click();
+  await expect(again).toHaveURL(/\/staff$/);
+
+  // The team page shows it on; a reset (a lost phone) signs her out and asks for a new set-up.
+  await admin.goto("/staff/settings/staff");
+  await ready(admin, info);
+  await expect(row.getByTestId("two-factor")).toHaveText("On");
+  await row.locator("summary").click();
+  await row.getByRole("button", { name: "Reset two-factor sign-in" }).click();
+  await expect(admin.getByText("Two-factor sign-in reset.")).toBeVisible();
+  await expect(row.getByTestId("two-factor")).toHaveText("Off");
+  await again.goto("/staff/requests");
+  await expect(again).toHaveURL(/\/staff\/login/);
+  await ready(again, info);
+  await submitSignIn(again, nina.email, nina.password);
+  await expect(again).toHaveURL(/\/staff\/login\/set-up$/);
+});
+
+test("a wrong code keeps the sign-in on the code page", async ({ page }, info) => {
+  await page.goto("/staff/login?next=/staff/schedule");
+  await ready(page, info);
+  await submitSignIn(page, "harbor", "Portico-harbor1");
+  await expect(page).toHaveURL(/\/staff\/login\/code$/);
+  await ready(page, info);
+  await page.getByLabel("Code").fill("12345");
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await expect(page.getByText("That code is not right.")).toBeVisible();
+  await expect(page).toHaveURL(/\/staff\/login\/code/);
+  await enterCode(page, () => ready(page, info), "harbor", "JBSWY3DPEHPK3PXP");
+  // Where the sign-in was headed.
+  await expect(page).toHaveURL(/\/staff\/schedule$/);
 });

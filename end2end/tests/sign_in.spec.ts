@@ -14,8 +14,9 @@ test("a patient signs in and out", async ({ page }, info) => {
   await expect(page).toHaveURL(/\/login\?next=\/$/);
 });
 
-test("a staff member signs in and out", async ({ page }, info) => {
-  await signInAsStaff(page, info);
+test("a staff member signs in with a second factor, and out", async ({ page }, info) => {
+  // Its own session (signing out ends it), through the password and the code page.
+  await signInAsStaff(page, info, admin, true);
   await expect(page.getByRole("heading", { name: "Good to see you, Priya Shah" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Staff" })).toBeVisible();
   await ready(page, info);

@@ -1,6 +1,8 @@
 //! Development-only endpoints: the outbox as a mailbox (`/dev/outbox`) and as JSON
 //! (`/dev/outbox.json`, `?to=` filters by recipient), and `POST /dev/charts`, which adds a
-//! never-invited chart so that browser journeys each enroll their own patient. The router adds
+//! never-invited chart so that browser journeys each enroll their own patient. `GET /dev/clock`
+//! gives the server's own time in Unix seconds (which `PORTICO_CLOCK_START` moves), so that
+//! browser journeys compute the two-factor code the server expects. The router adds
 //! them only outside production, so there they are 404.
 
 use axum::{
@@ -108,4 +110,8 @@ pub async fn new_chart(State(state): State<AppState>, Form(c): Form<NewChart>) -
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+pub async fn clock(State(state): State<AppState>) -> String {
+    state.clock.now().to_string()
 }

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         base = base
             .route("/dev/outbox", get(dev::outbox_page))
             .route("/dev/outbox.json", get(dev::outbox_json))
+            .route("/dev/clock", get(dev::clock))
             .route("/dev/charts", axum::routing::post(dev::new_chart));
     }
     // The built front-end files, from memory: brotli or gzip as precompressed at build time,

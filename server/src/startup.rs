@@ -54,6 +54,9 @@ pub async fn build_state(
             .await
             .map_err(|e| e.to_string())?
     {
+        demo::seed_two_factor(&db, &config.secret_key, clock.now())
+            .await
+            .map_err(|e| e.to_string())?;
         tracing::info!("demo data seeded");
     }
     let texts = text_sender(&config, &db, &clock)?;

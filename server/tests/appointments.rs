@@ -725,7 +725,7 @@ async fn the_dev_outbox_is_not_found_in_production() {
     })
     .await
     .unwrap();
-    for path in ["/dev/outbox", "/dev/outbox.json"] {
+    for path in ["/dev/outbox", "/dev/outbox.json", "/dev/clock"] {
         let r = app.send(app.get(path)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!r.body.contains("emma.carter"));

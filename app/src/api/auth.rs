@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, model::CurrentUser};
+use crate::{
+    error::AppError,
+    model::{two_factor::SignInStep, CurrentUser},
+};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -16,17 +19,18 @@ pub async fn login(
     username: String,
     password: String,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<SignInStep, AppError> {
     with_status(auth::sign_in(PrincipalKind::Patient, username, password, next).await)
 }
 
-/// Staff sign-in, against staff accounts only.
+/// Staff sign-in, against staff accounts only. A correct password may lead to a second step
+/// (a code, or setting two-factor sign-in up) rather than a session.
 #[server(prefix = "/api", endpoint = "auth/staff_login")]
 pub async fn staff_login(
     username: String,
     password: String,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<SignInStep, AppError> {
     with_status(auth::sign_in(PrincipalKind::Staff, username, password, next).await)
 }
 

@@ -21,6 +21,9 @@ pub struct StaffMember {
     pub last_sign_in: String,
     /// The admin looking at the list.
     pub is_you: bool,
+    /// A second factor is set up.
+    #[serde(default)]
+    pub two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +31,9 @@ pub struct StaffList {
     pub members: Vec<StaffMember>,
     /// The practice's providers, for linking a provider account to a schedule.
     pub providers: Vec<Named>,
+    /// The practice requires a second factor of every staff member (admins always need one).
+    #[serde(default)]
+    pub two_factor_required: bool,
 }
 
 /// One of a member's own recent sign-ins.

@@ -10,7 +10,7 @@ use crate::{
         alert::{Alert, Tone},
         form::{field_error, form_error, FormError, SubmitButton, TextField},
     },
-    model::PrincipalKind,
+    model::{two_factor::SignInStep, PrincipalKind},
     validate::safe_next,
 };
 
@@ -59,9 +59,21 @@ fn SignIn(kind: PrincipalKind) -> impl IntoView {
     };
     let opened_at = version.get_untracked();
     let navigate = use_navigate();
+    let to_step = navigate.clone();
     Effect::new(move || {
-        if version.get() == opened_at || !matches!(value.get(), Some(Ok(()))) {
+        if version.get() == opened_at {
             return;
+        }
+        match value.get() {
+            Some(Ok(SignInStep::Done)) => {}
+            // A second step: its page, keeping where the sign-in was headed.
+            Some(Ok(step)) => {
+                if let Some(page) = step.page() {
+                    to_step(page, Default::default());
+                }
+                return;
+            }
+            _ => return,
         }
         if let Some(Ok(Some(user))) = auth.user.get() {
             if user.kind == kind {

@@ -6,18 +6,19 @@ use super::{
     messaging::live::Signal,
     request::{self, state},
     session::{self, Principal},
-    throttle,
+    state::AppState,
+    throttle, two_factor,
 };
 use crate::{
     error::{AppError, AppResult, FieldError},
-    model::{CurrentUser, PrincipalKind},
+    model::{two_factor::SignInStep, CurrentUser, PrincipalKind},
     validate::{safe_next, Username},
 };
 
 /// The one message for every failed sign-in, so it reveals nothing about which part was wrong.
 pub const BAD_CREDENTIALS: &str = "Username or password is incorrect";
 
-fn kind_key(kind: PrincipalKind) -> &'static str {
+pub(crate) fn kind_key(kind: PrincipalKind) -> &'static str {
     match kind {
         PrincipalKind::Patient => "patient",
         PrincipalKind::Staff => "staff",
@@ -51,7 +52,7 @@ pub async fn sign_in(
     username: String,
     password: String,
     next: Option<String>,
-) -> AppResult<()> {
+) -> AppResult<SignInStep> {
     let st = state()?;
     let now = st.clock.now();
 
@@ -116,29 +117,18 @@ pub async fn sign_in(
         PrincipalKind::Patient => Principal::Patient(account_id),
         PrincipalKind::Staff => Principal::Staff(account_id),
     };
-    let mut tx = st.db.begin().await?;
-    // A new session id at every sign-in: an id planted before sign-in is worthless after it.
-    if let Some(old) = request::session() {
-        session::delete_in(&mut tx, &old.id_hash).await?;
+    if kind == PrincipalKind::Staff {
+        // No session until the second factor is proven too: only a short-lived step.
+        let step =
+            two_factor::after_password(&st, account_id, next.as_deref(), &client, now).await?;
+        if let Some(page) = step.page() {
+            if request::is_plain_form_post() {
+                leptos_axum::redirect(page);
+            }
+            return Ok(step);
+        }
     }
-    // No record chosen yet: the first linked record is shown until the switcher picks one.
-    let token = session::create(&mut tx, principal, now).await?;
-    throttle::clear(&mut tx, &account_key).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            actor: principal.into(),
-            action: "sign_in",
-            chart_id: None,
-            client: Some(&client),
-            detail: "",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-
-    request::set_cookie(request::session_cookie(&st.config, &token));
+    begin_session(&st, principal, &account_key, &client, "", now).await?;
     // With JavaScript the page moves on once it sees who is signed in; a plain form post needs
     // the redirect.
     if request::is_plain_form_post() {
@@ -148,6 +138,41 @@ pub async fn sign_in(
         };
         leptos_axum::redirect(safe_next(next.as_deref(), home));
     }
+    Ok(SignInStep::Done)
+}
+
+/// Every factor is proven: a new session, its cookie, the throttle forgiven, and the audit row
+/// (`detail` says how the second factor was given, if one was).
+pub(crate) async fn begin_session(
+    st: &AppState,
+    principal: Principal,
+    account_key: &str,
+    client: &str,
+    detail: &str,
+    now: i64,
+) -> AppResult<()> {
+    let mut tx = st.db.begin().await?;
+    // A new session id at every sign-in: an id planted before sign-in is worthless after it.
+    if let Some(old) = request::session() {
+        session::delete_in(&mut tx, &old.id_hash).await?;
+    }
+    // No record chosen yet: the first linked record is shown until the switcher picks one.
+    let token = session::create(&mut tx, principal, now).await?;
+    throttle::clear(&mut tx, account_key).await?;
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            actor: principal.into(),
+            action: "sign_in",
+            chart_id: None,
+            client: Some(client),
+            detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    request::set_cookie(request::session_cookie(&st.config, &token));
     Ok(())
 }
 

@@ -16,6 +16,12 @@ pub const FRONT_DESK_PASSWORD: &str = "Portico-desk1";
 pub const HARBOR_ADMIN_USERNAME: &str = "harbor";
 pub const HARBOR_ADMIN_PASSWORD: &str = "Portico-harbor1";
 
+/// The demo admins' (`admin`, `harbor`) two-factor secret, in base32 as authenticator apps take
+/// it: `oathtool --totp -b JBSWY3DPEHPK3PXP` prints the code. Only ever in demo data.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+/// The demo admins' recovery codes (each works once per database).
+pub const DEMO_RECOVERY_CODES: [&str; 3] = ["demo2-admin", "demo3-admin", "demo4-admin"];
+
 pub const DEMO_EMAIL: &str = "emma.carter@example.com";
 const DEMO_PHONE: &str = "+12125550101";
 /// Emma's security question and answer, for trying password recovery.
@@ -365,6 +371,36 @@ pub async fn seed_if_empty(db: &Db, hasher: &Hasher, now: i64) -> Result<bool, A
     tx.commit().await?;
     Ok(true)
 }
+/// The demo admins have two-factor sign-in set up with [`DEMO_TOTP_SECRET`] (admins cannot use
+/// the staff pages without it). Run right after [`seed_if_empty`] seeded.
+pub async fn seed_two_factor(db: &Db, secret_key: &[u8], now: i64) -> Result<(), AppError> {
+    use super::two_factor::{recovery, seal, totp};
+    let Some(secret) = totp::from_base32(DEMO_TOTP_SECRET) else {
+        return Err(AppError::internal(
+            "the demo two-factor secret is not base32",
+        ));
+    };
+    let codes: Vec<String> = DEMO_RECOVERY_CODES.iter().map(|c| c.to_string()).collect();
+    let mut tx = db.begin().await?;
+    for username in [ADMIN_USERNAME, HARBOR_ADMIN_USERNAME] {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM staff_accounts WHERE username = $1")
+            .bind(username)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE staff_accounts SET totp_secret = $2, totp_confirmed_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(seal::seal(secret_key, id, &secret))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        recovery::replace(&mut tx, secret_key, id, &codes).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

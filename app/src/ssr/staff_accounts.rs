@@ -38,7 +38,7 @@ pub const INVALID_LINK: &str =
 const LAST_ADMIN: &str =
     "The practice needs at least one active admin. Make someone else an admin first.";
 
-async fn admin() -> AppResult<StaffCtx> {
+pub(crate) async fn admin() -> AppResult<StaffCtx> {
     let ctx = context().await?;
     if ctx.role != StaffRole::Admin {
         ctx.audit("staff.denied", None, "").await?;
@@ -49,17 +49,21 @@ async fn admin() -> AppResult<StaffCtx> {
 
 pub async fn list() -> AppResult<StaffList> {
     let ctx = admin().await?;
-    let tz_name: String = sqlx::query_scalar("SELECT time_zone FROM practices WHERE id = $1")
-        .bind(ctx.practice_id)
-        .fetch_one(ctx.st.db.read())
-        .await?;
+    let (tz_name, two_factor_required): (String, i64) = sqlx::query_as(
+        "SELECT time_zone, CASE WHEN staff_two_factor THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END \
+         FROM practices WHERE id = $1",
+    )
+    .bind(ctx.practice_id)
+    .fetch_one(ctx.st.db.read())
+    .await?;
     let tz = zone(&tz_name);
     let rows = sqlx::query(
         "SELECT s.id, s.display_name, s.email, s.username, s.role, s.provider_id, \
          COALESCE(v.display_name, ''), CASE WHEN s.active THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END, \
          CASE WHEN s.password_hash = '' THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END, \
          (SELECT MAX(a.occurred_at) FROM audit_log a WHERE a.actor_kind = 'staff' \
-          AND a.actor_id = s.id AND a.action = 'sign_in') \
+          AND a.actor_id = s.id AND a.action = 'sign_in'), \
+         CASE WHEN s.totp_confirmed_at IS NULL THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END \
          FROM staff_accounts s LEFT JOIN providers v ON v.id = s.provider_id \
          WHERE s.practice_id = $1 ORDER BY s.active DESC, s.display_name, s.id",
     )
@@ -90,12 +94,14 @@ pub async fn list() -> AppResult<StaffList> {
                 invited: r.try_get::<i64, _>(8)? == 1,
                 last_sign_in: last.map(|t| format_instant(t, tz)).unwrap_or_default(),
                 is_you: id == ctx.staff_id,
+                two_factor: r.try_get::<i64, _>(10)? == 1,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(StaffList {
         members,
         providers: providers(&ctx).await?,
+        two_factor_required: two_factor_required == 1,
     })
 }
 
@@ -261,7 +267,10 @@ pub async fn add(name: String, email: String, role: String, provider: String) ->
 }
 
 /// A member of the caller's practice: (name, email, role, active).
-async fn member(ctx: &StaffCtx, id: i64) -> AppResult<(String, String, StaffRole, bool)> {
+pub(crate) async fn member(
+    ctx: &StaffCtx,
+    id: i64,
+) -> AppResult<(String, String, StaffRole, bool)> {
     let r = sqlx::query(
         "SELECT display_name, email, role, CASE WHEN active THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END \
          FROM staff_accounts WHERE id = $1 AND practice_id = $2",
@@ -293,25 +302,27 @@ async fn other_admin(conn: &mut AnyConnection, practice: i64, id: i64) -> AppRes
     Ok(n > 0)
 }
 
-/// End every session of a staff member at once, telling their open pages.
-async fn end_sessions(
+/// Commit `tx`, ending every session of these staff members at once and telling their open
+/// pages.
+pub(crate) async fn end_sessions(
     st: &AppState,
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
-    id: i64,
+    ids: Vec<i64>,
 ) -> AppResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE staff_account_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    st.live
-        .commit(
-            tx,
-            &[Signal::SignedOut {
-                staff: true,
-                account: id,
-            }],
-        )
-        .await?;
+    for id in &ids {
+        sqlx::query("DELETE FROM sessions WHERE staff_account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let signals: Vec<Signal> = ids
+        .into_iter()
+        .map(|account| Signal::SignedOut {
+            staff: true,
+            account,
+        })
+        .collect();
+    st.live.commit(tx, &signals).await?;
     Ok(())
 }
 
@@ -339,8 +350,22 @@ pub async fn change_role(id: i64, role: String, provider: String) -> AppResult<(
         &format!("{name}: {} → {}", was.label(), role.label()),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    let unproven: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM staff_accounts WHERE id = $1 AND totp_confirmed_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match unproven {
+        // A new admin without a second factor signs in again and sets one up.
+        Some(id) if role == StaffRole::Admin && was != StaffRole::Admin && id != ctx.staff_id => {
+            end_sessions(&ctx.st, tx, vec![id]).await
+        }
+        _ => {
+            tx.commit().await?;
+            Ok(())
+        }
+    }
 }
 
 /// Deactivate (every session ends at once; their work stays) or reactivate a member.
@@ -367,7 +392,7 @@ pub async fn set_active(id: i64, active: bool) -> AppResult<()> {
         tx.commit().await?;
         Ok(())
     } else {
-        end_sessions(&ctx.st, tx, id).await
+        end_sessions(&ctx.st, tx, vec![id]).await
     }
 }
 
@@ -395,7 +420,7 @@ pub async fn reset_password(id: i64) -> AppResult<()> {
     send_link(&ctx.st, &mut tx, id, &email, &name, &practice, false).await?;
     ctx.audit_in(&mut tx, "staff.password_reset", None, &name)
         .await?;
-    end_sessions(&ctx.st, tx, id).await
+    end_sessions(&ctx.st, tx, vec![id]).await
 }
 
 /// The live link for `t`: (link id, staff id, name, username).
@@ -518,7 +543,7 @@ pub async fn own_sign_ins() -> AppResult<Vec<SignInRow>> {
     let tz = zone(&tz_name);
     let rows = sqlx::query(
         "SELECT occurred_at, action, COALESCE(client_ip, '') FROM audit_log \
-         WHERE (actor_kind = 'staff' AND actor_id = $1 AND action IN ('sign_in', 'sign_out')) \
+         WHERE (actor_kind = 'staff' AND actor_id = $1 AND action IN ('sign_in', 'sign_out', 'sign_in.code_failed')) \
             OR (actor_kind = 'anonymous' AND action IN ('sign_in.failed', 'sign_in.throttled') AND detail = $2) \
          ORDER BY occurred_at DESC, id DESC LIMIT 20",
     )
@@ -536,6 +561,7 @@ pub async fn own_sign_ins() -> AppResult<Vec<SignInRow>> {
                     "sign_in" => "Signed in",
                     "sign_out" => "Signed out",
                     "sign_in.throttled" => "Sign-in refused: too many attempts",
+                    "sign_in.code_failed" => "Wrong two-factor code",
                     _ => "Sign-in failed",
                 }
                 .into(),

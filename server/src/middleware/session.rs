@@ -30,6 +30,8 @@ pub fn area(path: &str) -> Area {
     const PUBLIC: &[&str] = &[
         "/login",
         "/staff/login",
+        "/staff/login/code",
+        "/staff/login/set-up",
         "/forgot-password",
         "/forgot-username",
         "/healthz",
@@ -177,6 +179,8 @@ mod tests {
         assert!(!loggable_path("/staff/set-password/abc123").contains("abc123"));
         assert_eq!(area("/account"), Area::Patient);
         assert_eq!(area("/staff/login"), Area::Public);
+        assert_eq!(area("/staff/login/code"), Area::Public);
+        assert_eq!(area("/staff/login/set-up"), Area::Public);
         assert_eq!(area("/api/auth/login"), Area::Public);
         assert_eq!(area("/pkg/portico.wasm"), Area::Public);
         assert_eq!(area("/staff"), Area::Staff);

@@ -21,6 +21,7 @@ use app::ssr::{
     password::Hasher,
     state::AppState,
     testing::TestDb,
+    two_factor::{self, totp},
 };
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
@@ -103,9 +104,14 @@ impl TestApp {
         adjust(&mut config);
         let hasher = Hasher::new().unwrap();
         let clock = Clock::starting_at(clock_start());
-        demo::seed_if_empty(&test_db.db, &hasher, clock.now())
+        if demo::seed_if_empty(&test_db.db, &hasher, clock.now())
             .await
-            .unwrap();
+            .unwrap()
+        {
+            demo::seed_two_factor(&test_db.db, &config.secret_key, clock.now())
+                .await
+                .unwrap();
+        }
         let texts = server::startup::text_sender(&config, &test_db.db, &clock).unwrap();
         let state = AppState {
             live: app::ssr::messaging::live::Live::start(&test_db.db, &test_db.url),
@@ -196,9 +202,82 @@ impl TestApp {
             "sign-in failed: {}",
             reply.body
         );
+        if let Some(step) = reply.cookie_named(two_factor::STEP_COOKIE) {
+            assert!(
+                reply.session_cookie().is_none(),
+                "a password alone made a session"
+            );
+            return self.second_factor(username, &step, &reply.json()).await;
+        }
         reply
             .session_cookie()
             .expect("sign-in sets a session cookie")
+    }
+
+    /// The second step as a phone with the account's authenticator would take it: the code,
+    /// or (`"SetUp"`) setting it up with the secret the set-up page shows. Returns the session.
+    pub async fn second_factor(
+        &self,
+        username: &str,
+        step: &str,
+        kind: &serde_json::Value,
+    ) -> String {
+        let (path, code) = if kind == "SetUp" {
+            let r = self
+                .send(self.post("/api/auth/two_factor_setup", "").cookie(step))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "set-up: {}", r.body);
+            let shown = r.json()["secret"].as_str().unwrap().replace(' ', "");
+            let secret = totp::from_base32(&shown).unwrap();
+            (
+                "/api/auth/two_factor_confirm",
+                self.next_code(username, &secret).await,
+            )
+        } else {
+            assert_eq!(kind, "Code");
+            let secret = self.totp_secret(username).await;
+            (
+                "/api/auth/staff_code",
+                self.next_code(username, &secret).await,
+            )
+        };
+        let r = self
+            .send(self.post(path, &format!("code={code}")).cookie(step))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "second factor refused: {}",
+            r.body
+        );
+        r.session_cookie()
+            .expect("the second factor makes a session")
+    }
+
+    /// An account's two-factor secret, opened as the server does.
+    pub async fn totp_secret(&self, username: &str) -> Vec<u8> {
+        let (id, sealed): (i64, String) =
+            sqlx::query_as("SELECT id, totp_secret FROM staff_accounts WHERE username = $1")
+                .bind(username)
+                .fetch_one(self.db.read())
+                .await
+                .unwrap();
+        two_factor::seal::open(&self.state.config.secret_key, id, &sealed).unwrap()
+    }
+
+    /// The code the app shows now, moving the clock on to the next 30-second step if this one
+    /// was used already (a code is accepted once).
+    pub async fn next_code(&self, username: &str, secret: &[u8]) -> String {
+        let last: i64 =
+            sqlx::query_scalar("SELECT totp_last_step FROM staff_accounts WHERE username = $1")
+                .bind(username)
+                .fetch_one(self.db.read())
+                .await
+                .unwrap();
+        while totp::step_at(self.state.clock.now()) <= last {
+            self.state.clock.advance(totp::STEP_SECS);
+        }
+        totp::code_at(secret, self.state.clock.now())
     }
 
     pub async fn patient(&self) -> String {

@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::staff_accounts::{
-        get_staff_list, AddStaff, ChangeStaffRole, ResetStaffPassword, SetStaffActive,
+    api::{
+        staff_accounts::{
+            get_staff_list, AddStaff, ChangeStaffRole, ResetStaffPassword, SetStaffActive,
+        },
+        two_factor::{RequireTwoFactor, ResetTwoFactor},
     },
     components::{
         alert::{Alert, Tone},
@@ -25,6 +28,9 @@ fn done_text(done: &str) -> Option<&'static str> {
         "deactivated" => "Deactivated. Every session of that account has ended; nothing they did is lost.",
         "reactivated" => "Reactivated. They can sign in again with their password.",
         "reset" => "Password reset. Their sessions have ended and we emailed them a link to choose a new password.",
+        "two_factor_reset" => "Two-factor sign-in reset. Their sessions have ended; they set it up again at their next sign-in if it is required of them.",
+        "required" => "Two-factor sign-in is now required of all staff. Anyone who has not set it up was signed out and sets it up at their next sign-in.",
+        "not_required" => "Two-factor sign-in is now required of admins only.",
         _ => return None,
     })
 }
@@ -60,6 +66,8 @@ pub fn StaffAccountsPage() -> impl IntoView {
     let role = ServerAction::<ChangeStaffRole>::new();
     let active = ServerAction::<SetStaffActive>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
+    let reset_2fa = ServerAction::<ResetTwoFactor>::new();
+    let require = ServerAction::<RequireTwoFactor>::new();
     let data = Resource::new_blocking(
         move || {
             (
@@ -67,6 +75,8 @@ pub fn StaffAccountsPage() -> impl IntoView {
                 role.version().get(),
                 active.version().get(),
                 reset.version().get(),
+                reset_2fa.version().get(),
+                require.version().get(),
             )
         },
         |_| get_staff_list(),
@@ -76,6 +86,8 @@ pub fn StaffAccountsPage() -> impl IntoView {
     let role_error = form_error(role);
     let active_error = form_error(active);
     let reset_error = form_error(reset);
+    let reset_2fa_error = form_error(reset_2fa);
+    let require_error = form_error(require);
     // What the latest action did, with JavaScript (its value) or without (the redirect's query).
     let message = move || {
         let js = [
@@ -89,6 +101,18 @@ pub fn StaffAccountsPage() -> impl IntoView {
                 }
             }),
             reset.value().get().filter(|r| r.is_ok()).map(|_| "reset"),
+            reset_2fa
+                .value()
+                .get()
+                .filter(|r| r.is_ok())
+                .map(|_| "two_factor_reset"),
+            require.value().get().filter(|r| r.is_ok()).map(|_| {
+                if require.input().get().is_some_and(|i| i.required) {
+                    "required"
+                } else {
+                    "not_required"
+                }
+            }),
         ]
         .into_iter()
         .flatten()
@@ -104,6 +128,8 @@ pub fn StaffAccountsPage() -> impl IntoView {
         <FormError error=role_error/>
         <FormError error=active_error/>
         <FormError error=reset_error/>
+        <FormError error=reset_2fa_error/>
+        <FormError error=require_error/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let list = match data.await {
@@ -114,7 +140,7 @@ pub fn StaffAccountsPage() -> impl IntoView {
                 view! {
                     <div class="table-wrap">
                         <table class="table table-stack">
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Username"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"Last sign-in"</th><th scope="col">"Actions"</th></tr></thead>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Username"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"Two-factor"</th><th scope="col">"Last sign-in"</th><th scope="col">"Actions"</th></tr></thead>
                             <tbody>
                                 {list.members.into_iter().map(|m| {
                                     let id = m.id;
@@ -134,6 +160,7 @@ pub fn StaffAccountsPage() -> impl IntoView {
                                             <td>{m.username.clone()}</td>
                                             <td>{role_label}</td>
                                             <td>{status}</td>
+                                            <td data-testid="two-factor">{if m.two_factor { "On" } else { "Off" }}</td>
                                             <td>{if m.last_sign_in.is_empty() { "Never".to_string() } else { m.last_sign_in.clone() }}</td>
                                             <td>
                                                 <details class="row-actions">
@@ -156,6 +183,12 @@ pub fn StaffAccountsPage() -> impl IntoView {
                                                             <button class="btn btn-secondary btn-sm" type="submit">"Reset password"</button>
                                                         </ActionForm>
                                                     })}
+                                                    {(m.two_factor && !m.is_you).then(|| view! {
+                                                        <ActionForm action=reset_2fa attr:class="form">
+                                                            <input type="hidden" name="id" value=id/>
+                                                            <button class="btn btn-secondary btn-sm" type="submit">"Reset two-factor sign-in"</button>
+                                                        </ActionForm>
+                                                    })}
                                                 </details>
                                             </td>
                                         </tr>
@@ -163,6 +196,20 @@ pub fn StaffAccountsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                    </div>
+                    <h2 id="two-factor">"Two-factor sign-in"</h2>
+                    <div class="card">
+                        <p>{if list.two_factor_required {
+                            "Every staff member must enter a code from an authenticator app after their password."
+                        } else {
+                            "Admins must enter a code from an authenticator app after their password; other staff may set it up but do not have to."
+                        }}</p>
+                        <ActionForm action=require attr:class="form">
+                            <input type="hidden" name="required" value=(!list.two_factor_required).to_string()/>
+                            <button class="btn btn-secondary" type="submit">
+                                {if list.two_factor_required { "Require it of admins only" } else { "Require it of all staff" }}
+                            </button>
+                        </ActionForm>
                     </div>
                     <h2 id="add-staff">"Add a staff member"</h2>
                     <ActionForm action=add attr:class="form card">
