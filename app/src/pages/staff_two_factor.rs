@@ -12,9 +12,9 @@ use crate::{
 
 /// With JavaScript: once a step succeeds, load the page it leads to, signed in.
 #[cfg(feature = "hydrate")]
-fn go_on(value: RwSignal<Option<Result<String, crate::error::AppError>>>) {
+fn go_on(value: impl Fn() -> Option<Result<String, crate::error::AppError>> + 'static) {
     Effect::new(move || {
-        if let Some(Ok(next)) = value.get() {
+        if let Some(Ok(next)) = value() {
             let _ = window().location().set_href(&next);
         }
     });
@@ -24,7 +24,7 @@ fn go_on(value: RwSignal<Option<Result<String, crate::error::AppError>>>) {
 pub fn StaffCodePage() -> impl IntoView {
     let verify = ServerAction::<StaffCode>::new();
     #[cfg(feature = "hydrate")]
-    go_on(verify.value());
+    go_on(move || verify.value().get());
     let error = form_error(verify);
     view! {
         <AuthCard title="Enter your sign-in code">
@@ -50,7 +50,7 @@ pub fn StaffCodePage() -> impl IntoView {
 pub fn TwoFactorSetUpPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     #[cfg(feature = "hydrate")]
-    go_on(confirm.value());
+    go_on(move || confirm.value().get());
     // Once per page: each load shows (and keeps) a new set of recovery codes.
     let data = Resource::new_blocking(|| (), |_| get_two_factor_setup());
     let error = form_error(confirm);
