@@ -184,7 +184,7 @@ test("a new admin sets up two-factor sign-in from the page, then signs in with a
   await ready(admin, info);
   await admin.getByLabel("Name", { exact: true }).fill(nina.name);
   await admin.getByLabel("Email (they sign in with it)").fill(nina.email);
-  await admin.locator("#role-new").selectOption({ label: "Admin" });
+  await admin.locator("#role-new").selectOption({ label: "Practice admin" });
   await admin.getByRole("button", { name: "Add and send the link" }).click();
   await expect(admin.getByText("Added.")).toBeVisible();
   const row = admin.locator(`[data-username="${nina.email}"]`);
@@ -206,8 +206,11 @@ test("a new admin sets up two-factor sign-in from the page, then signs in with a
   const recovery = (await page.getByTestId("recovery-codes").locator("li").first().innerText()).trim();
   const secret = (await page.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  if (jsEnabled(info)) {
+    // axe runs inside the page, so only where the page runs scripts.
+    const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  }
   await page.goto("/staff/requests");
   await expect(page).toHaveURL(/\/staff\/login\?next=/);
   await page.goto("/staff/login/set-up");

@@ -93,8 +93,8 @@ pub async fn after_password(
     };
     let t = token::new_token();
     let mut tx = st.db.begin().await?;
-    sqlx::query("DELETE FROM staff_sign_in_steps WHERE staff_id = $1 OR expires_at <= $2")
-        .bind(staff_id)
+    // Only expired steps go: the same person signing in on two devices at once keeps both.
+    sqlx::query("DELETE FROM staff_sign_in_steps WHERE expires_at <= $1")
         .bind(now)
         .execute(&mut *tx)
         .await?;
