@@ -140,6 +140,37 @@ impl Step {
         throttle::account_key("staff", &self.username)
     }
 
+    /// The step is over (signed in, or too many wrong codes).
+    async fn end(&self, conn: &mut AnyConnection) -> AppResult<()> {
+        sqlx::query("DELETE FROM staff_sign_in_steps WHERE token_hash = $1")
+            .bind(&self.token_hash)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn audit(
+        &self,
+        conn: &mut AnyConnection,
+        action: &'static str,
+        client: &str,
+        now: i64,
+    ) -> AppResult<()> {
+        audit::record(
+            conn,
+            now,
+            Entry {
+                actor: Actor::Staff(self.staff_id),
+                action,
+                chart_id: None,
+                client: Some(client),
+                detail: "",
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     fn secret(&self, st: &AppState) -> AppResult<Vec<u8>> {
         seal::open(&st.config.secret_key, self.staff_id, &self.sealed).ok_or_else(|| {
             AppError::internal(format!(
@@ -221,23 +252,10 @@ async fn refuse(
     .unwrap_or(WRONG_PER_STEP);
     let over = wrong >= WRONG_PER_STEP;
     if over {
-        sqlx::query("DELETE FROM staff_sign_in_steps WHERE token_hash = $1")
-            .bind(&step.token_hash)
-            .execute(&mut *tx)
-            .await?;
+        step.end(&mut tx).await?;
     }
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            actor: Actor::Staff(step.staff_id),
-            action: "sign_in.code_failed",
-            chart_id: None,
-            client: Some(client),
-            detail: "",
-        },
-    )
-    .await?;
+    step.audit(&mut tx, "sign_in.code_failed", client, now)
+        .await?;
     tx.commit().await?;
     if over {
         request::set_cookie(step_cookie(st, "", 0));
@@ -261,10 +279,9 @@ async fn claim_step(conn: &mut AnyConnection, staff_id: i64, step: i64) -> AppRe
 
 /// The step is over: the session begins, and the browser goes where it was headed.
 async fn finish(st: &AppState, step: &Step, client: &str, how: &str, now: i64) -> AppResult<()> {
-    sqlx::query("DELETE FROM staff_sign_in_steps WHERE token_hash = $1")
-        .bind(&step.token_hash)
-        .execute(st.db.write())
-        .await?;
+    let mut conn = st.db.write().acquire().await?;
+    step.end(&mut conn).await?;
+    drop(conn);
     request::set_cookie(step_cookie(st, "", 0));
     begin_session(
         st,
@@ -403,18 +420,8 @@ pub async fn confirm(code: String) -> AppResult<String> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            actor: Actor::Staff(step.staff_id),
-            action: "settings.two_factor_on",
-            chart_id: None,
-            client: Some(&client),
-            detail: "",
-        },
-    )
-    .await?;
+    step.audit(&mut tx, "settings.two_factor_on", &client, now)
+        .await?;
     tx.commit().await?;
     finish(&st, &step, &client, "authenticator code", now).await?;
     Ok(step.next)
