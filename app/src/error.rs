@@ -37,6 +37,9 @@ pub enum AppError {
     BadRequest,
     #[error("We could not reach Portico. Check your connection and try again.")]
     Network,
+    /// The database is away or its disk refuses the write; nothing was changed.
+    #[error("Portico is temporarily unavailable, so nothing was changed. Please try again in a few minutes. (Reference {0})")]
+    Unavailable(String),
     #[error("Something went wrong on our side. If it keeps happening, contact your clinic and quote reference {0}.")]
     Internal(String),
 }
@@ -107,7 +110,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::TooManyRequests(_) => 429,
             AppError::BadRequest => 400,
-            AppError::Network => 503,
+            AppError::Network | AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -142,6 +145,12 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
+        use crate::ssr::breaker::{is_storage_failure, is_unreachable};
+        if is_unreachable(&err) || is_storage_failure(&err) {
+            let id = crate::ssr::token::reference_id();
+            tracing::error!(error.id = %id, error = %err, "database unavailable");
+            return AppError::Unavailable(id);
+        }
         AppError::internal(format!("database: {err}"))
     }
 }

@@ -43,10 +43,12 @@ impl Transport {
         })
     }
 
-    async fn send(&self, m: &outbox::Stored) -> Result<&'static str, String> {
+    async fn send(&self, m: &outbox::Stored) -> Result<&'static str, Failure> {
         match self {
             Transport::Smtp { mailer, from } if m.channel == "email" => {
-                let to: Mailbox = m.to.parse().map_err(|e| format!("recipient: {e}"))?;
+                let to: Mailbox =
+                    m.to.parse()
+                        .map_err(|e| Failure::Message(format!("recipient: {e}")))?;
                 let builder = Message::builder()
                     .from(from.clone())
                     .to(to)
@@ -63,12 +65,15 @@ impl Transport {
                             ),
                     )
                 }
-                .map_err(|e| e.to_string())?;
-                mailer
-                    .send(message)
-                    .await
-                    .map(|_| "sent")
-                    .map_err(|e| e.to_string())
+                .map_err(|e| Failure::Message(e.to_string()))?;
+                mailer.send(message).await.map(|_| "sent").map_err(|e| {
+                    // No SMTP reply at all: the server is away, not this message at fault.
+                    if e.is_response() || e.is_transient() || e.is_permanent() || e.is_client() {
+                        Failure::Message(e.to_string())
+                    } else {
+                        Failure::ServerAway(e.to_string())
+                    }
+                })
             }
             _ => {
                 // Subject and recipient only: bodies may hold links that must not reach logs.
@@ -79,31 +84,53 @@ impl Transport {
     }
 }
 
-/// One pass: deliver what is due. Returns how many were delivered.
-pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<usize, sqlx::Error> {
+/// Why a message did not go.
+enum Failure {
+    /// The mail server refused or could not take this message: it backs off on its own.
+    Message(String),
+    /// The mail server could not be reached: every message waits, none is blamed.
+    ServerAway(String),
+}
+
+/// What one pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub delivered: usize,
+    /// The mail server could not be reached; the pass stopped there.
+    pub server_away: bool,
+}
+
+/// One pass: deliver what is due, oldest first, until the mail server cannot be reached.
+pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<Pass, sqlx::Error> {
     let now = state.clock.now();
     let due = outbox::due(&state.db, now, 50).await?;
-    let mut delivered = 0;
+    let mut pass = Pass::default();
     for m in due {
         match transport.send(&m).await {
             Ok(status) => {
                 if outbox::mark_delivered(&state.db, m.id, status, state.clock.now()).await? {
-                    delivered += 1;
+                    pass.delivered += 1;
                 }
             }
-            Err(e) => {
+            Err(Failure::Message(e)) => {
                 tracing::warn!(id = m.id, attempts = m.attempts + 1, error = %e, "delivery failed; will retry");
                 outbox::mark_failed_attempt(&state.db, &m, &e, state.clock.now()).await?;
             }
+            Err(Failure::ServerAway(e)) => {
+                tracing::warn!(error = %e, "the mail server cannot be reached; messages wait in the outbox");
+                pass.server_away = true;
+                break;
+            }
         }
     }
-    Ok(delivered)
+    Ok(pass)
 }
 
 pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         let mut passes: u64 = 0;
+        let (mut away_passes_to_skip, mut away_passes_to_skip_last) = (0_u32, 0_u32);
         loop {
             tick.tick().await;
             // Reminders once a minute; deliveries every two seconds.
@@ -115,8 +142,19 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
                 }
             }
             passes += 1;
-            if let Err(e) = deliver_due(&state, &transport).await {
-                tracing::warn!(error = %e, "outbox pass failed");
+            if away_passes_to_skip > 0 {
+                away_passes_to_skip -= 1;
+                continue;
+            }
+            match deliver_due(&state, &transport).await {
+                // While the mail server is away, try after 4, 8, 16, then every 30 seconds, so
+                // that mail goes within half a minute of its return.
+                Ok(pass) if pass.server_away => {
+                    away_passes_to_skip = (2 * away_passes_to_skip_last + 1).min(14);
+                    away_passes_to_skip_last = away_passes_to_skip;
+                }
+                Ok(_) => away_passes_to_skip_last = 0,
+                Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
             }
         }
     })

@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod dev;
 pub mod health;
 pub mod listener;
+pub mod metrics;
 pub mod middleware;
 pub mod record_files;
 pub mod router;

@@ -10,6 +10,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match server::cli::parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}\n\n{}", server::cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(code) = server::cli::answer_without_config(&command) {
+        return code;
+    }
     // A missing .env is normal; the environment itself may hold everything.
     let _ = dotenvy::dotenv();
     let config = match Config::from_env() {
@@ -19,9 +30,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(code) = server::cli::run(&args, &config).await {
-        return code;
+    if command != server::cli::Command::Serve {
+        return server::cli::run(command, &config).await;
     }
     server::telemetry::init(config.is_production());
     match run(config).await {
@@ -44,8 +54,11 @@ async fn run(config: Config) -> Result<(), String> {
             app::ssr::assets::hash_file_path(&leptos_options).is_some_and(|p| p.exists());
     }
     let addr = leptos_options.site_addr;
+    // Held until the process ends: `portico restore` refuses while any server holds it.
+    let _lock = app::ssr::backup::ServerLock::shared(&config.database_url)?;
     let state = server::startup::build_state(config, leptos_options).await?;
     let sweeper = server::workers::spawn_session_sweeper(state.clone());
+    let probe = server::workers::spawn_breaker_probe(state.db.clone());
     let transport = server::delivery::Transport::from_config(&state.config)?;
     let delivery = server::delivery::spawn(state.clone(), transport);
     let alerts = server::workers::spawn_message_alerts(state.clone());
@@ -69,6 +82,7 @@ async fn run(config: Config) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
+    probe.abort();
     delivery.abort();
     alerts.abort();
     db.close().await;

@@ -1,8 +1,9 @@
 //! Request middleware, outermost first in `router`: request ids and tracing, security headers,
-//! body limit, CSRF, client address, session and page guard.
+//! body limit, CSRF, client address, the database breaker, session and page guard.
 
 pub mod api_status;
 pub mod body_limit;
+pub mod breaker;
 pub mod client_ip;
 pub mod csrf;
 pub mod request_id;

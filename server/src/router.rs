@@ -18,7 +18,7 @@ use app::{shell, ssr::state::AppState, App};
 use crate::{
     calendar, chart_import, dev, health,
     middleware::{
-        api_status::api_status, body_limit, client_ip::client_ip, csrf::csrf,
+        api_status::api_status, body_limit, breaker::breaker, client_ip::client_ip, csrf::csrf,
         request_id::RandomRequestId, security_headers::security_headers, session::session,
     },
     record_files, shared_record,
@@ -42,8 +42,13 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let request_id = axum::http::HeaderName::from_static("x-request-id");
 
+    let metrics = crate::metrics::Metrics::default();
     let mut base = Router::new()
         .route("/healthz", get(health::healthz))
+        .route(
+            "/metrics",
+            get(crate::metrics::serve).with_state((state.clone(), metrics.clone())),
+        )
         .route("/readyz", get(health::readyz))
         .route("/appointments/{id}/calendar.ics", get(calendar::download))
         .route("/health-record/download/{format}", get(record_files::get))
@@ -88,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn_with_state(metrics, crate::metrics::track))
                 .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
                 .layer(
                     // Paths only: query strings may one day carry single-use tokens.
@@ -106,6 +112,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(from_fn_with_state(state.clone(), csrf))
                 .layer(from_fn_with_state(state.clone(), client_ip))
+                .layer(from_fn_with_state(state.clone(), breaker))
                 .layer(from_fn_with_state(state.clone(), session))
                 .layer(axum::middleware::from_fn(api_status))
                 .layer(axum::middleware::from_fn(body_limit::body_limit)),

@@ -40,3 +40,17 @@ pub fn spawn_message_alerts(state: AppState) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// Ask the database every second whether it answers, on the probe's own connection, and open
+/// or close the breaker by the answer; every quarter second while it is away, so the portal
+/// is back within moments of the database.
+pub fn spawn_breaker_probe(db: app::ssr::db::Db) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut conn = None;
+        loop {
+            let up = db.probe(&mut conn, Duration::from_millis(1000)).await;
+            let wait = if up { 1000 } else { 250 };
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+        }
+    })
+}

@@ -42,6 +42,9 @@ pub struct Config {
     /// Development only: the server's clock starts at this instant (`PORTICO_CLOCK_START`), so
     /// that browser journeys see the same calendar whatever day they run on.
     pub clock_start: Option<i64>,
+    /// Bearer token that lets a caller other than this machine read `/metrics`
+    /// (`PORTICO_METRICS_TOKEN`); without it only loopback callers may.
+    pub metrics_token: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -62,6 +65,10 @@ impl fmt::Debug for Config {
             .field("messages_per_minute", &self.messages_per_minute)
             .field("sms", &self.sms_url.as_deref().map(redact_url))
             .field("sms_token", &self.sms_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -187,6 +194,12 @@ impl Config {
             }
         }
         let sms_token = get("PORTICO_SMS_TOKEN");
+        let metrics_token = match get("PORTICO_METRICS_TOKEN") {
+            Some(t) if t.len() < 32 => {
+                return Err("PORTICO_METRICS_TOKEN must be at least 32 characters".into())
+            }
+            t => t,
+        };
         let clock_start =
             match get("PORTICO_CLOCK_START") {
                 None => None,
@@ -218,6 +231,7 @@ impl Config {
             sms_url,
             sms_token,
             clock_start,
+            metrics_token,
         })
     }
 
@@ -263,6 +277,7 @@ impl Config {
             sms_url: None,
             sms_token: None,
             clock_start: None,
+            metrics_token: None,
         }
     }
 }

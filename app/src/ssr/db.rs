@@ -14,8 +14,10 @@ use std::{str::FromStr, time::Duration};
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
     migrate::{MigrateError, Migrator},
-    Any, AnyPool, Executor, Transaction,
+    Any, AnyConnection, AnyPool, Connection, Executor, Transaction,
 };
+
+use super::breaker::Breaker;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -43,6 +45,9 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// For the probe's own connection, outside the pools.
+    options: AnyConnectOptions,
+    breaker: Breaker,
 }
 
 /// Run on every new SQLite connection. `journal_mode` persists in the file; the others are
@@ -63,11 +68,13 @@ impl Db {
                 // SQLite allows one writer at a time. A single-connection write pool queues
                 // writers in process instead of spinning on the file lock.
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
-                let read = sqlite_pool(4).connect_with(options).await?;
+                let read = sqlite_pool(4).connect_with(options.clone()).await?;
                 Ok(Db {
                     read,
                     write,
                     backend,
+                    options,
+                    breaker: Breaker::default(),
                 })
             }
             Backend::Postgres => {
@@ -75,12 +82,14 @@ impl Db {
                 let pool = without_reaper(AnyPoolOptions::new())
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
                 Ok(Db {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    options,
+                    breaker: Breaker::default(),
                 })
             }
         }
@@ -121,9 +130,55 @@ impl Db {
     pub async fn ping(&self) -> bool {
         let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read);
         matches!(
-            tokio::time::timeout(Duration::from_secs(2), probe).await,
+            tokio::time::timeout(Duration::from_millis(1500), probe).await,
             Ok(Ok(1))
         )
+    }
+
+    /// Whether the database is known to be away (see `breaker`).
+    pub fn breaker(&self) -> &Breaker {
+        &self.breaker
+    }
+
+    /// One probe for the breaker on `conn`, the probe's own connection, opened here when
+    /// missing and dropped when it fails. It reads a table, so an unreadable SQLite file
+    /// counts as away.
+    pub async fn probe(&self, conn: &mut Option<AnyConnection>, deadline: Duration) -> bool {
+        let attempt = async {
+            if conn.is_none() {
+                *conn = Some(AnyConnection::connect_with(&self.options).await?);
+            }
+            let Some(c) = conn.as_mut() else {
+                return Err(sqlx::Error::PoolClosed);
+            };
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations")
+                .fetch_one(c)
+                .await
+        };
+        let answered = matches!(tokio::time::timeout(deadline, attempt).await, Ok(Ok(_)));
+        if answered {
+            self.breaker.close();
+        } else {
+            *conn = None;
+            self.breaker.open("the database did not answer its probe");
+        }
+        answered
+    }
+
+    /// Connections checked out of the pools, and idle ones, for `/metrics`.
+    pub fn pool_sizes(&self) -> (u32, u32) {
+        let mut busy = 0;
+        let mut idle = 0;
+        let pools: &[&AnyPool] = match self.backend {
+            Backend::Sqlite => &[&self.read, &self.write],
+            Backend::Postgres => &[&self.read],
+        };
+        for p in pools {
+            let i = u32::try_from(p.num_idle()).unwrap_or(u32::MAX);
+            idle += i;
+            busy += p.size().saturating_sub(i);
+        }
+        (busy, idle)
     }
 
     pub async fn close(&self) {

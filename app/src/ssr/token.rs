@@ -33,6 +33,11 @@ pub fn keyed_hash(key: &[u8], value: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Compare two secrets without a timing difference that depends on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A short id that ties a user-visible error to its log line.
 pub fn reference_id() -> String {
     random_hex(6)

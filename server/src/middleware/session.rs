@@ -4,7 +4,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, HeaderMap, HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -36,6 +36,7 @@ pub fn area(path: &str) -> Area {
         "/forgot-username",
         "/healthz",
         "/readyz",
+        "/metrics",
     ];
     if PUBLIC.contains(&path)
         || is_token_page(path)
@@ -96,7 +97,11 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     if super::is_asset(&path) {
         return next.run(req).await;
     }
-    let token = cookie(req.headers(), state.config.cookie_name()).map(str::to_string);
+    // With the database away only pages that need none get here (see `breaker`); they render
+    // as for someone signed out, and the cookie stays for when it returns.
+    let token = cookie(req.headers(), state.config.cookie_name())
+        .filter(|_| !state.db.breaker().is_open())
+        .map(str::to_string);
     let (current, stale_cookie, expired) = match token {
         None => (None, false, false),
         Some(token) => match session::load_as(
@@ -112,9 +117,10 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             Ok(Lookup::Expired) => (None, true, true),
             Ok(Lookup::Unknown) => (None, true, false),
             Err(e) => {
+                state.db.breaker().note(&e);
                 let id = app::ssr::token::reference_id();
                 tracing::error!(error.id = %id, error = %e, "session lookup failed");
-                return unavailable(&id);
+                return super::breaker::unavailable_page(&id);
             }
         },
     };
@@ -149,17 +155,6 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         }
     }
     res
-}
-
-fn unavailable(reference: &str) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::RETRY_AFTER, "5")],
-        format!(
-            "Portico is temporarily unavailable. Please try again in a few moments. (Reference {reference})"
-        ),
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -170,6 +170,15 @@ impl Live {
         self.commit(tx, signals).await
     }
 
+    /// Live connections open on this instance, for `/metrics`.
+    pub fn connections(&self) -> usize {
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .sum()
+    }
+
     /// A place for one more live connection of this account, or `None` when it has its share.
     pub fn admit(&self, staff: bool, account: i64) -> Option<Admission> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
