@@ -1090,3 +1090,72 @@ both!(
             .is_none());
     }
 );
+
+both!(
+    the_inbox_pages_the_latest_first,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let chart = app.chart_id("Emma", "America/New_York").await;
+        let practice: i64 =
+            sqlx::query_scalar("SELECT practice_id FROM patient_charts WHERE id = $1")
+                .bind(chart)
+                .fetch_one(app.db.read())
+                .await
+                .unwrap();
+        let before = app
+            .count(&format!(
+            "SELECT COUNT(*) FROM conversations WHERE status = 'open' AND practice_id = {practice}"
+        ))
+            .await as usize;
+        // Newer than anything the demo holds, one a second.
+        for i in 1..=60_i64 {
+            sqlx::query(
+                "INSERT INTO conversations (practice_id, chart_id, topic, subject, needs_reply, \
+             last_message_at, started_by, idempotency_key, created_at) \
+             VALUES ($1, $2, 'other', $3, 1, $4, 'patient', $3, $4)",
+            )
+            .bind(practice)
+            .bind(chart)
+            .bind(format!("Question {i}"))
+            .bind(4_000_000_000 + i)
+            .execute(app.db.write())
+            .await
+            .unwrap();
+        }
+        let page = |n: i64| {
+            let app = &app;
+            let admin = &admin;
+            async move {
+                let r = app
+                    .call(
+                        admin,
+                        "/api/staff/messages/inbox",
+                        &format!("filter=open&page={n}"),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                r.json()
+            }
+        };
+        let first = page(1).await;
+        let rows = first["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 50);
+        assert_eq!(rows[0]["subject"], "Question 60");
+        assert_eq!(first["has_more"], true);
+        let second = page(2).await;
+        let rest = second["rows"].as_array().unwrap();
+        assert_eq!(rest[0]["subject"], "Question 10");
+        let total = before + 60;
+        assert_eq!(rest.len(), (total - 50).min(50));
+        assert_eq!(second["has_more"], total > 100);
+        let ids = |rows: &[serde_json::Value]| {
+            rows.iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            ids(rows).iter().all(|id| !ids(rest).contains(id)),
+            "pages overlap"
+        );
+    }
+);

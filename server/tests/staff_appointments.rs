@@ -57,6 +57,63 @@ both!(
     }
 );
 
+both!(
+    the_queue_pages_and_counts_every_request,
+    |app: TestApp| async move {
+        let staff = app.admin().await;
+        // 60 more new bookings than the demo's one: copies of it, each asked a second later.
+        let booking = app.appointment("Follow-up on blood pressure").await;
+        for i in 1..=60 {
+            sqlx::query(
+                "INSERT INTO appointments (chart_id, practice_id, provider_id, starts_at, ends_at, state, \
+                 visit_reason, policy, version, created_at, updated_at) \
+                 SELECT chart_id, practice_id, provider_id, starts_at, ends_at, 'requested', \
+                 'Copy ' || CAST($2 AS TEXT), policy, 1, created_at, updated_at + $2 FROM appointments WHERE id = $1",
+            )
+            .bind(booking)
+            .bind(i as i64)
+            .execute(app.db.write())
+            .await
+            .unwrap();
+        }
+        let first = app
+            .call(&staff, "/api/staff/requests", "kind=booking")
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let q = first.json();
+        assert_eq!(q["total"], 61);
+        assert_eq!(q["counts"][0][1], 61);
+        assert_eq!(q["items"].as_array().unwrap().len(), 50);
+        assert_eq!(q["has_more"], true);
+        let second = app
+            .call(&staff, "/api/staff/requests", "kind=booking&page=2")
+            .await
+            .json();
+        let rest = second["items"].as_array().unwrap();
+        assert_eq!(rest.len(), 11);
+        assert_eq!(second["has_more"], false);
+        // Oldest first across pages: the last copy is the last row of all.
+        assert_eq!(rest[10]["visit_reason"], "Copy 60");
+        let ids = |v: &serde_json::Value| -> Vec<i64> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["summary"]["id"].as_i64().unwrap())
+                .collect()
+        };
+        let (a, b) = (ids(&q), ids(&second));
+        assert!(a.iter().all(|id| !b.contains(id)), "pages overlap");
+        // Every kind still counted, whatever page or filter is shown.
+        let all = app
+            .call(&staff, "/api/staff/requests", "page=2")
+            .await
+            .json();
+        assert_eq!(all["total"], 63);
+        assert_eq!(all["items"].as_array().unwrap().len(), 13);
+    }
+);
+
 both!(staff_functions_need_staff, |app: TestApp| async move {
     let patient = app.patient().await;
     let id = app.appointment("Follow-up on blood pressure").await;

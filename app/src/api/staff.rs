@@ -23,9 +23,10 @@ pub async fn request_queue(
     practice: Option<i64>,
     provider: Option<i64>,
     kind: Option<String>,
+    #[server(default)] page: Option<i64>,
 ) -> Result<Queue, AppError> {
     let kind = kind.as_deref().and_then(RequestKind::parse);
-    with_status(staff::queue(practice, provider, kind).await)
+    with_status(staff::queue(practice, provider, kind, page.unwrap_or(1)).await)
 }
 
 #[server(prefix = "/api", endpoint = "staff/appointment")]

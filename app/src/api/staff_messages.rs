@@ -15,13 +15,21 @@ use crate::{
 };
 
 #[server(prefix = "/api", endpoint = "staff/messages/inbox")]
-pub async fn get_inbox(filter: String, #[server(default)] q: String) -> Result<Inbox, AppError> {
-    with_status(staff::inbox(InboxFilter::parse(&filter), q).await)
+pub async fn get_inbox(
+    filter: String,
+    #[server(default)] q: String,
+    #[server(default)] page: Option<i64>,
+) -> Result<Inbox, AppError> {
+    with_status(staff::inbox(InboxFilter::parse(&filter), q, page.unwrap_or(1)).await)
 }
 
 #[server(prefix = "/api", endpoint = "live/staff_inbox")]
-pub async fn inbox_live(filter: String, #[server(default)] q: String) -> Result<Inbox, AppError> {
-    with_status(staff::inbox(InboxFilter::parse(&filter), q).await)
+pub async fn inbox_live(
+    filter: String,
+    #[server(default)] q: String,
+    #[server(default)] page: Option<i64>,
+) -> Result<Inbox, AppError> {
+    with_status(staff::inbox(InboxFilter::parse(&filter), q, page.unwrap_or(1)).await)
 }
 
 #[server(prefix = "/api", endpoint = "staff/messages/conversation")]

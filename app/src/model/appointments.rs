@@ -281,7 +281,13 @@ pub struct Queue {
     pub practice: Named,
     pub providers: Vec<Named>,
     pub counts: Vec<(RequestKind, i64)>,
+    /// One page of the requests that match the filter, oldest first.
     pub items: Vec<QueueItem>,
+    /// How many requests match the filter, over all pages.
+    pub total: i64,
+    /// Which page `items` is, from 1.
+    pub page: i64,
+    pub has_more: bool,
 }
 
 /// An appointment as staff see it, with the actions they may take now.

@@ -152,6 +152,9 @@ impl InboxFilter {
 pub struct Inbox {
     pub rows: Vec<ConversationRow>,
     pub needs_reply: i64,
+    /// Which page `rows` is, from 1.
+    pub page: i64,
+    pub has_more: bool,
 }
 
 /// Staff: starting a conversation from a patient's chart.

@@ -23,23 +23,32 @@ pub fn InboxPage() -> impl IntoView {
     let filter =
         Memo::new(move |_| q.with(|q| InboxFilter::parse(&q.get("filter").unwrap_or_default())));
     let search = Memo::new(move |_| q.with(|q| q.get("q").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        q.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()))
+            .unwrap_or(1)
+    });
     let data = Resource::new_blocking(
-        move || (filter.get(), search.get(), live.tick.get()),
-        |(f, s, tick)| async move {
+        move || (filter.get(), search.get(), page.get(), live.tick.get()),
+        |(f, s, n, tick)| async move {
             if tick == 0 {
-                get_inbox(f.as_str().into(), s).await
+                get_inbox(f.as_str().into(), s, Some(n)).await
             } else {
-                inbox_live(f.as_str().into(), s).await
+                inbox_live(f.as_str().into(), s, Some(n)).await
             }
         },
     );
-    let here = move || {
-        let mut href = format!("/staff/messages?filter={}", filter.get().as_str());
-        if !search.get().is_empty() {
-            href.push_str(&format!("&q={}", url::encode(&search.get())));
+    let at = move |n: i64| {
+        let mut href = format!("/staff/messages?filter={}", filter.get_untracked().as_str());
+        let s = search.get_untracked();
+        if !s.is_empty() {
+            href.push_str(&format!("&q={}", url::encode(&s)));
+        }
+        if n > 1 {
+            href.push_str(&format!("&page={n}"));
         }
         href
     };
+    let here = move || at(page.get());
     view! {
         <Title text="Messages"/>
         <div class="page-head" data-live=move || (live.state.get() == LiveState::Live).then_some("on")>
@@ -64,6 +73,13 @@ pub fn InboxPage() -> impl IntoView {
                     Ok(inbox) => view! {
                         <p class="muted" data-testid="needs-reply">{format!("{} need a reply", inbox.needs_reply)}</p>
                         <ConversationList rows=inbox.rows staff=true/>
+                        {(inbox.page > 1 || inbox.has_more).then(|| view! {
+                            <nav class="pager" aria-label="Pages">
+                                {(inbox.page > 1).then(|| view! { <a class="btn btn-secondary" href=at(inbox.page - 1)>"Newer"</a> })}
+                                <span class="muted">"Page "{inbox.page}</span>
+                                {inbox.has_more.then(|| view! { <a class="btn btn-secondary" href=at(inbox.page + 1)>"Older"</a> })}
+                            </nav>
+                        })}
                     }.into_any(),
                 }
             })}

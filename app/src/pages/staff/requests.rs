@@ -16,10 +16,25 @@ use crate::{
 pub fn RequestsPage() -> impl IntoView {
     let kind = query("kind");
     let provider = query("provider");
+    let page = query("page");
     let approve = ServerAction::<Approve>::new();
     let data = Resource::new_blocking(
-        move || (kind.get(), provider.get(), approve.version().get()),
-        |(k, p, _)| request_queue(None, p.and_then(|p| p.parse().ok()), k),
+        move || {
+            (
+                kind.get(),
+                provider.get(),
+                page.get(),
+                approve.version().get(),
+            )
+        },
+        |(k, p, n, _)| {
+            request_queue(
+                None,
+                p.and_then(|p| p.parse().ok()),
+                k,
+                n.and_then(|n| n.parse().ok()),
+            )
+        },
     );
     view! {
         <Title text="Requests"/>
@@ -32,6 +47,20 @@ pub fn RequestsPage() -> impl IntoView {
                     Ok(q) => {
                         let current_kind = kind.get_untracked().unwrap_or_default();
                         let current_provider = provider.get_untracked().unwrap_or_default();
+                        let pager = {
+                            // Only values the filter understands go back into the links.
+                            let kind = RequestKind::parse(&current_kind);
+                            let provider = current_provider.parse::<i64>().ok();
+                            let at = move |n: i64| {
+                                let mut href = format!("/staff/requests?page={n}");
+                                if let Some(k) = kind { href.push_str(&format!("&kind={}", k.as_str())); }
+                                if let Some(p) = provider { href.push_str(&format!("&provider={p}")); }
+                                href
+                            };
+                            let prev = (q.page > 1).then(|| view! { <a class="btn btn-secondary" href=at(q.page - 1)>"Previous"</a> });
+                            let next = q.has_more.then(|| view! { <a class="btn btn-secondary" href=at(q.page + 1)>"Next"</a> });
+                            (q.page > 1 || q.has_more).then(|| view! { <nav class="pager" aria-label="Pages">{prev}<span class="muted">"Page "{q.page}</span>{next}</nav> })
+                        };
                         view! {
                             <ul class="counts" aria-label="Open requests">
                                 {q.counts.iter().map(|(k, n)| view! {
@@ -68,7 +97,7 @@ pub fn RequestsPage() -> impl IntoView {
                                 view! {
                                     <div class="table-wrap">
                                         <table class="table table-stack">
-                                            <caption>{format!("{} open request(s)", q.items.len())}</caption>
+                                            <caption>{format!("{} open request(s)", q.total)}</caption>
                                             <thead><tr><th>"Type"</th><th>"Patient"</th><th>"When"</th><th>"Provider"</th><th>"Reason for visit"</th><th>"Asked"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                             <tbody>
                                                 {q.items.into_iter().map(|i| {
@@ -94,6 +123,7 @@ pub fn RequestsPage() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     </div>
+                                    {pager}
                                 }.into_any()
                             }}
                         }.into_any()

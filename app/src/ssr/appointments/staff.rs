@@ -159,11 +159,16 @@ async fn own_provider(ctx: &StaffCtx, provider_id: i64) -> AppResult<Named> {
         .ok_or_else(|| AppError::NotFound("We could not find that provider.".into()))
 }
 
-/// Open requests at the staff member's practice, oldest first, with counts by kind.
+/// Open requests shown on one page of the queue; the rest are a page away.
+pub const QUEUE_PAGE: i64 = 50;
+
+/// Open requests at the staff member's practice, oldest first, a page at a time, with counts
+/// by kind over all of them.
 pub async fn queue(
     practice_id: Option<i64>,
     provider_id: Option<i64>,
     kind: Option<RequestKind>,
+    page: i64,
 ) -> AppResult<Queue> {
     let ctx = context().await?;
     if practice_id.is_some_and(|p| p != ctx.practice_id) {
@@ -171,48 +176,70 @@ pub async fn queue(
             "We could not find that practice.".into(),
         ));
     }
+    let page = page.max(1);
     const OPEN: &str = "a.practice_id = $1 AND a.state IN ('requested', 'cancellation_requested', 'reschedule_requested') \
          AND ($2 = 0 OR a.provider_id = $2)";
-    let rows = sqlx::query(&format!(
-        "{} WHERE {OPEN} ORDER BY a.updated_at, a.id LIMIT 500",
-        store::SELECT
+    let by_state: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT a.state, COUNT(*) FROM appointments a WHERE {OPEN} GROUP BY a.state"
     ))
     .bind(ctx.practice_id)
     .bind(provider_id.unwrap_or(0))
     .fetch_all(ctx.st.db.read())
     .await?;
-    let all = rows
-        .iter()
-        .map(store::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    // When and why each request was made: the latest event of each, in one query rather than
-    // one per row.
-    let latest: std::collections::HashMap<i64, (i64, String)> = sqlx::query_as::<_, (i64, i64, String)>(&format!(
-        "SELECT e.appointment_id, e.occurred_at, e.reason FROM appointment_events e WHERE e.id IN \
-         (SELECT MAX(e2.id) FROM appointment_events e2 JOIN appointments a ON a.id = e2.appointment_id \
-          WHERE {OPEN} GROUP BY e2.appointment_id)"
+    let count_of = |k: RequestKind| {
+        by_state
+            .iter()
+            .find(|(s, _)| s == k.state().as_str())
+            .map_or(0, |(_, n)| *n)
+    };
+    let counts: Vec<(RequestKind, i64)> = RequestKind::ALL
+        .into_iter()
+        .map(|k| (k, count_of(k)))
+        .collect();
+    let total = match kind {
+        Some(k) => count_of(k),
+        None => counts.iter().map(|(_, n)| n).sum(),
+    };
+    let rows = sqlx::query(&format!(
+        "{} WHERE {OPEN} AND ($3 = '' OR a.state = $3) ORDER BY a.updated_at, a.id LIMIT $4 OFFSET $5",
+        store::SELECT
     ))
     .bind(ctx.practice_id)
     .bind(provider_id.unwrap_or(0))
+    .bind(kind.map_or("", |k| k.state().as_str()))
+    .bind(QUEUE_PAGE + 1)
+    .bind((page - 1) * QUEUE_PAGE)
     .fetch_all(ctx.st.db.read())
-    .await?
-    .into_iter()
-    .map(|(id, at, reason)| (id, (at, reason)))
-    .collect();
-    let counts = RequestKind::ALL
-        .into_iter()
-        .map(|k| {
-            (
-                k,
-                all.iter().filter(|a| a.state == k.state()).count() as i64,
-            )
-        })
-        .collect();
-    let mut items = Vec::new();
-    for a in all
+    .await?;
+    let mut shown = rows
         .iter()
-        .filter(|a| kind.is_none_or(|k| a.state == k.state()))
-    {
+        .map(store::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let has_more = shown.len() as i64 > QUEUE_PAGE;
+    shown.truncate(QUEUE_PAGE as usize);
+    // When and why each request was made: the latest event of each shown, in one query rather
+    // than one per row. The ids are the database's own integers, so listing them is safe.
+    let ids = shown
+        .iter()
+        .map(|a| a.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let latest: std::collections::HashMap<i64, (i64, String)> = if ids.is_empty() {
+        Default::default()
+    } else {
+        sqlx::query_as::<_, (i64, i64, String)>(&format!(
+            "SELECT e.appointment_id, e.occurred_at, e.reason FROM appointment_events e WHERE e.id IN \
+             (SELECT MAX(e2.id) FROM appointment_events e2 WHERE e2.appointment_id IN ({ids}) \
+              GROUP BY e2.appointment_id)"
+        ))
+        .fetch_all(ctx.st.db.read())
+        .await?
+        .into_iter()
+        .map(|(id, at, reason)| (id, (at, reason)))
+        .collect()
+    };
+    let mut items = Vec::new();
+    for a in &shown {
         let (asked_at, reason) = latest
             .get(&a.id)
             .cloned()
@@ -237,6 +264,9 @@ pub async fn queue(
         providers: providers(&ctx).await?,
         counts,
         items,
+        total,
+        page,
+        has_more,
     })
 }
 

@@ -64,8 +64,13 @@ pub async fn needs_reply(db: &crate::ssr::db::Db, practice: i64) -> Result<i64, 
     .await
 }
 
-/// The shared inbox under `filter`, optionally searched by patient name or subject.
-pub async fn inbox(filter: InboxFilter, q: String) -> AppResult<Inbox> {
+/// Conversations on one page of the shared inbox.
+pub const INBOX_PAGE: i64 = 50;
+
+/// Page `page` (from 1) of the shared inbox under `filter`, optionally searched by patient name
+/// or subject, the latest first.
+pub async fn inbox(filter: InboxFilter, q: String, page: i64) -> AppResult<Inbox> {
+    let page = page.max(1);
     let ctx = context().await?;
     let mut conn = ctx.st.db.read().acquire().await?;
     let practice = store::practice(&mut conn, ctx.practice_id).await?;
@@ -88,15 +93,18 @@ pub async fn inbox(filter: InboxFilter, q: String) -> AppResult<Inbox> {
          WHERE v.practice_id = $1 AND {cond} AND ($3 = '' OR LOWER(v.subject) LIKE $4 \
            OR LOWER(c.given_name || ' ' || c.family_name) LIKE $4 \
            OR LOWER(c.family_name || ', ' || c.given_name) LIKE $4) \
-         ORDER BY v.last_message_at DESC, v.id DESC LIMIT 200"
+         ORDER BY v.last_message_at DESC, v.id DESC LIMIT $5 OFFSET $6"
     ))
     .bind(ctx.practice_id)
     .bind(ctx.staff_id)
     .bind(&q)
     .bind(&like)
+    .bind(INBOX_PAGE + 1)
+    .bind((page - 1) * INBOX_PAGE)
     .fetch_all(&mut *conn)
     .await?;
-    let rows = rows
+    let has_more = rows.len() as i64 > INBOX_PAGE;
+    let rows = rows[..rows.len().min(INBOX_PAGE as usize)]
         .iter()
         .map(|r| {
             let topic: String = r.try_get(2)?;
@@ -121,6 +129,8 @@ pub async fn inbox(filter: InboxFilter, q: String) -> AppResult<Inbox> {
     Ok(Inbox {
         rows,
         needs_reply: needs_reply(&ctx.st.db, ctx.practice_id).await?,
+        page,
+        has_more,
     })
 }
 
