@@ -142,3 +142,54 @@ mod with_a_token {
         assert!(m.body.contains("portico_db_unavailable 0"));
     }
 }
+
+/// A SQLite file that refuses writes (a read-only or failing disk; `query_only` gives the same
+/// SQLITE_READONLY a read-only mount does): the write is refused with the clear message, reads
+/// go on, nothing trips the breaker, and writes work again once the disk does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_that_refuses_writes_refuses_them_clearly_and_reads_go_on() {
+    let app = TestApp::new(app::ssr::db::Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let patient = app.patient_at_riverside().await;
+    let send = |key: &'static str| {
+        let (app, patient) = (&app, &patient);
+        async move {
+            app.call(
+                patient,
+                "/api/messages/start",
+                &format!("topic=billing&subject=Refund&body=Please+refund&key={key}"),
+            )
+            .await
+        }
+    };
+    // The write pool has one connection: this is the one every write uses.
+    sqlx::query("PRAGMA query_only = ON")
+        .execute(app.db.write())
+        .await
+        .unwrap();
+    let refused = send("00000000000000000000000000000001").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Unavailable"), "{}", refused.body);
+    assert!(!refused.body.contains("readonly"), "{}", refused.body);
+    let page = app.send(app.get("/appointments").cookie(&patient)).await;
+    assert_eq!(page.status, StatusCode::OK, "reads go on");
+    assert!(!app.db.breaker().is_open());
+
+    sqlx::query("PRAGMA query_only = OFF")
+        .execute(app.db.write())
+        .await
+        .unwrap();
+    let sent = send("00000000000000000000000000000002").await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM conversations WHERE subject = 'Refund'")
+            .await,
+        1
+    );
+}

@@ -506,9 +506,8 @@ async fn audit_access(
     detail: &str,
     now: i64,
 ) -> AppResult<()> {
-    let mut conn = ctx.st.db.write().acquire().await?;
-    audit::record(
-        &mut conn,
+    audit::record_alone(
+        &ctx.st.db,
         now,
         Entry {
             actor: Actor::Staff(ctx.staff_id),

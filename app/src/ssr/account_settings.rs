@@ -51,9 +51,8 @@ fn caller() -> AppResult<Caller> {
 
 impl Caller {
     async fn audit(&self, action: &str) -> AppResult<()> {
-        let mut conn = self.st.db.write().acquire().await?;
-        audit::record(
-            &mut conn,
+        audit::record_alone(
+            &self.st.db,
             self.st.clock.now(),
             Entry {
                 actor: Actor::Patient(self.account_id),

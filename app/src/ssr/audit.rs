@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use super::session::Principal;
+use super::{breaker::is_storage_failure, db::Db, session::Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -33,6 +33,7 @@ impl Actor {
 }
 
 /// One audit record. `client` is the keyed hash of the client address, never the address.
+#[derive(Clone, Copy)]
 pub struct Entry<'a> {
     pub actor: Actor,
     pub action: &'a str,
@@ -57,4 +58,35 @@ pub async fn record(conn: &mut AnyConnection, now: i64, e: Entry<'_>) -> Result<
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Record an entry that is the only write of what the caller does (a read of patient data, a
+/// refusal). When the disk refuses writes (full, read-only, failing), the entry goes to the
+/// operator's log instead and the read goes on: refusing to show a patient their own
+/// appointments because the audit table cannot grow would turn a full disk into an outage of
+/// every page. Any other failure is the caller's.
+pub async fn record_alone(db: &Db, now: i64, e: Entry<'_>) -> Result<(), sqlx::Error> {
+    let written = match db.write().acquire().await {
+        Ok(mut conn) => record(&mut conn, now, e).await,
+        Err(err) => Err(err),
+    };
+    match written {
+        Err(err) if is_storage_failure(&err) => {
+            let (kind, id) = e.actor.parts();
+            tracing::error!(
+                target: "portico::audit",
+                occurred_at = now,
+                actor_kind = kind,
+                actor_id = id,
+                action = e.action,
+                chart_id = e.chart_id,
+                client = e.client,
+                detail = e.detail,
+                error = %err,
+                "audit entry not stored: the database refused the write"
+            );
+            Ok(())
+        }
+        other => other,
+    }
 }

@@ -70,9 +70,8 @@ pub async fn sign_in(
     )
     .await?;
     if wait > 0 {
-        let mut conn = st.db.write().acquire().await?;
-        audit::record(
-            &mut conn,
+        audit::record_alone(
+            &st.db,
             now,
             Entry {
                 actor: Actor::Anonymous,

@@ -152,8 +152,15 @@ pub async fn by_hash(
         return Ok(Lookup::Expired);
     }
     if activity == Activity::Active && now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
-        touch(db, &session.id_hash, now).await?;
-        session.last_seen_at = now;
+        match touch(db, &session.id_hash, now).await {
+            Ok(()) => session.last_seen_at = now,
+            // A disk that refuses writes must not sign everyone out of reading: the idle
+            // clock stands still until it takes writes again.
+            Err(e) if super::breaker::is_storage_failure(&e) => {
+                tracing::warn!(error = %e, "session activity not recorded");
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(Lookup::Valid(session))
 }

@@ -33,9 +33,8 @@ pub async fn ics_file(
     drop(conn);
     let now = st.clock.now();
     let Some(a) = found.filter(|_| allowed) else {
-        let mut conn = st.db.write().acquire().await?;
-        audit::record(
-            &mut conn,
+        audit::record_alone(
+            &st.db,
             now,
             Entry {
                 actor: audit::Actor::Patient(account_id),

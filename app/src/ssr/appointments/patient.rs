@@ -45,9 +45,8 @@ impl PatientCtx {
 
     /// Record that the patient read `action` of `chart`.
     pub async fn audit(&self, action: &str, chart: i64, detail: &str) -> AppResult<()> {
-        let mut conn = self.st.db.write().acquire().await?;
-        audit::record(
-            &mut conn,
+        audit::record_alone(
+            &self.st.db,
             self.st.clock.now(),
             Entry {
                 actor: audit::Actor::Patient(self.account_id),
@@ -176,9 +175,8 @@ pub async fn visible(ctx: &PatientCtx, id: i64) -> AppResult<(Appointment, bool)
     match (found, rel) {
         (Some(a), Some(rel)) => Ok((a, rel != "self")),
         (found, _) => {
-            let mut conn = ctx.st.db.write().acquire().await?;
-            audit::record(
-                &mut conn,
+            audit::record_alone(
+                &ctx.st.db,
                 ctx.st.clock.now(),
                 Entry {
                     actor: audit::Actor::Patient(ctx.account_id),

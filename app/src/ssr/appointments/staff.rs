@@ -58,8 +58,19 @@ impl StaffCtx {
 
     /// Record that this staff member read or did `action`, outside any other write.
     pub async fn audit(&self, action: &str, chart: Option<i64>, detail: &str) -> AppResult<()> {
-        let mut conn = self.st.db.write().acquire().await?;
-        self.audit_in(&mut conn, action, chart, detail).await
+        audit::record_alone(
+            &self.st.db,
+            self.now(),
+            Entry {
+                actor: audit::Actor::Staff(self.staff_id),
+                action,
+                chart_id: chart,
+                client: Some(&self.client),
+                detail,
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// The same, inside the caller's transaction.
@@ -279,9 +290,8 @@ async fn own(ctx: &StaffCtx, id: i64) -> AppResult<Appointment> {
     match found {
         Some(a) if a.practice_id == ctx.practice_id => Ok(a),
         other => {
-            let mut conn = ctx.st.db.write().acquire().await?;
-            audit::record(
-                &mut conn,
+            audit::record_alone(
+                &ctx.st.db,
                 ctx.now(),
                 Entry {
                     actor: audit::Actor::Staff(ctx.staff_id),
@@ -778,9 +788,8 @@ pub async fn policy_form() -> AppResult<PolicyForm> {
 pub async fn save_policy(p: Policy) -> AppResult<()> {
     let ctx = context().await?;
     if ctx.role != StaffRole::Admin {
-        let mut conn = ctx.st.db.write().acquire().await?;
-        audit::record(
-            &mut conn,
+        audit::record_alone(
+            &ctx.st.db,
             ctx.now(),
             Entry {
                 actor: audit::Actor::Staff(ctx.staff_id),

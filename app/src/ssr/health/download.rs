@@ -177,9 +177,8 @@ pub async fn download(
     let (_, _, label) = checked_filter(from, to)?;
     spend(st, account).await?;
     let file = render(st, chart, format, from, to).await?;
-    let mut conn = st.db.write().acquire().await?;
-    audit::record(
-        &mut conn,
+    audit::record_alone(
+        &st.db,
         st.clock.now(),
         Entry {
             actor: Actor::Patient(account),

@@ -26,9 +26,8 @@ use crate::{
 };
 
 async fn audit(ctx: &PatientCtx, action: &str, chart: Option<i64>, detail: &str) -> AppResult<()> {
-    let mut conn = ctx.st.db.write().acquire().await?;
-    audit::record(
-        &mut conn,
+    audit::record_alone(
+        &ctx.st.db,
         ctx.st.clock.now(),
         Entry {
             actor: Actor::Patient(ctx.account_id),
