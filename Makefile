@@ -1,6 +1,6 @@
 # The two commands (see README): `make run` and `make test`. Both install what is missing first.
 
-.PHONY: setup run test lint bench screenshots
+.PHONY: setup run test lint bench bench-scale drill screenshots
 
 # The release build (scripts/build.sh) optimises the WASM with binaryen 123 from npm, installed
 # with the browser-test packages: Debian's binaryen 108 rewrites wasm-bindgen's reference-typed
@@ -27,6 +27,15 @@ lint: setup
 ## Load-test the signed-in home page (release build, loopback).
 bench: setup
 	@scripts/bench.sh
+
+## The benchmark's pages on a clinic-sized database beside the demo's (SCALE=10000 patients).
+bench-scale: setup
+	@scripts/bench_scale.sh
+
+## The bad day, rehearsed (not part of `make test`): kill -9, the database away, SIGTERM.
+drill: setup
+	@scripts/build.sh >/dev/null
+	@python3 scripts/drill.py $(DRILL_ARGS)
 
 ## PNG screenshots of the main pages (phone and desktop) in target/screenshots.
 screenshots: setup

@@ -20,6 +20,8 @@ from staff_session import staff_session
 BASE = sys.argv[1]
 PID = int(sys.argv[2])
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+# Set by scripts/bench_scale.sh: only the page rows, also written as JSON to this file.
+PAGES_JSON = os.environ.get("BENCH_PAGES_JSON")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -156,9 +158,14 @@ def main():
         ("signed-in /", "/", patient),
         ("signed-in /appointments (50 appointments)", "/appointments", patient),
         ("signed-in /staff/requests", "/staff/requests", staff),
+        ("signed-in /staff/messages (open)", "/staff/messages?filter=open", staff),
     ]:
         rows.append((label, wrk(path, cookie)))
     loaded = rss_mib()
+    if PAGES_JSON:
+        with open(PAGES_JSON, "w") as f:
+            json.dump(rows, f)
+        return
     fixed = wrk("/appointments", patient, connections=4, rate=200)
 
     print()
@@ -192,4 +199,5 @@ def main():
             print(f"| {label} | {r[0]} | {r[1]:.0f} | {r[2]:.1f} |" if r else f"| {label} | failed | | |")
 
 
-main()
+if __name__ == "__main__":
+    main()

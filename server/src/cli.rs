@@ -127,6 +127,19 @@ async fn seed(config: &Config, patients: u32) -> Result<String, String> {
         .clock_start
         .map_or_else(Clock::default, Clock::starting_at);
     let started = std::time::Instant::now();
+    // With PORTICO_DEMO_DATA=1 a fresh database gets the demo practice first, as the server
+    // would give it, so one command makes a clinic-sized database.
+    if config.demo_data {
+        let hasher = app::ssr::password::Hasher::new().map_err(|e| e.to_string())?;
+        if app::ssr::demo::seed_if_empty(&db, &hasher, clock.now())
+            .await
+            .map_err(|e| format!("seeding the demo failed: {e}"))?
+        {
+            app::ssr::demo::seed_two_factor(&db, &config.secret_key, clock.now())
+                .await
+                .map_err(|e| format!("seeding the demo failed: {e}"))?;
+        }
+    }
     let made = app::ssr::scale_seed::seed(&db, clock.now(), patients).await;
     db.close().await;
     made.map(|m| format!("{m} in {:.1} s", started.elapsed().as_secs_f64()))
