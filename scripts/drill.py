@@ -191,7 +191,7 @@ class Load:
 
     def sends(self):
         def one():
-            key = secrets.token_hex(12)
+            key = secrets.token_hex(16)
             status, _, _ = request(self.base, "POST", "/api/messages/reply",
                                    f"id={self.conversation}&body=Drill+{key}&key={key}", self.patient)
             if status == 200:
@@ -463,7 +463,7 @@ def mail_drill(seconds):
     sink.start()
     back = time.monotonic()
     while int(db.rows("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0]) > 0:
-        if time.monotonic() - back > 120:
+        if time.monotonic() - back > 600:
             break
         time.sleep(0.5)
     drained = time.monotonic() - back

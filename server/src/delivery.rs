@@ -98,13 +98,21 @@ pub struct Pass {
     pub delivered: usize,
     /// The mail server could not be reached; the pass stopped there.
     pub server_away: bool,
+    /// The pass took a full batch, so more may be due now.
+    pub more: bool,
 }
+
+/// Messages one pass takes; a full pass is followed at once by the next.
+const BATCH: i64 = 50;
 
 /// One pass: deliver what is due, oldest first, until the mail server cannot be reached.
 pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<Pass, sqlx::Error> {
     let now = state.clock.now();
-    let due = outbox::due(&state.db, now, 50).await?;
-    let mut pass = Pass::default();
+    let due = outbox::due(&state.db, now, BATCH).await?;
+    let mut pass = Pass {
+        more: due.len() as i64 == BATCH,
+        ..Pass::default()
+    };
     for m in due {
         match transport.send(&m).await {
             Ok(status) => {
@@ -153,7 +161,14 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
                     away_passes_to_skip = (2 * away_passes_to_skip_last + 1).min(14);
                     away_passes_to_skip_last = away_passes_to_skip;
                 }
-                Ok(_) => away_passes_to_skip_last = 0,
+                Ok(pass) => {
+                    away_passes_to_skip_last = 0;
+                    // A backlog (after an outage) drains at the mail server's pace, not at
+                    // fifty messages every two seconds.
+                    if pass.more {
+                        tick.reset_immediately();
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
             }
         }
