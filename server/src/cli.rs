@@ -90,13 +90,7 @@ pub fn answer_without_config(command: &Command) -> Option<ExitCode> {
 }
 
 async fn open(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("database migration failed: {e}"))?;
-    Ok(db)
+    crate::startup::open_database(&config.database_url).await
 }
 
 async fn migrate(config: &Config) -> Result<String, String> {
@@ -131,14 +125,7 @@ async fn seed(config: &Config, patients: u32) -> Result<String, String> {
     // would give it, so one command makes a clinic-sized database.
     if config.demo_data {
         let hasher = app::ssr::password::Hasher::new().map_err(|e| e.to_string())?;
-        if app::ssr::demo::seed_if_empty(&db, &hasher, clock.now())
-            .await
-            .map_err(|e| format!("seeding the demo failed: {e}"))?
-        {
-            app::ssr::demo::seed_two_factor(&db, &config.secret_key, clock.now())
-                .await
-                .map_err(|e| format!("seeding the demo failed: {e}"))?;
-        }
+        crate::startup::seed_demo(&db, &hasher, config, clock.now()).await?;
     }
     let made = app::ssr::scale_seed::seed(&db, clock.now(), patients).await;
     db.close().await;

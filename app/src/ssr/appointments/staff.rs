@@ -56,20 +56,19 @@ impl StaffCtx {
         self.st.clock.now()
     }
 
+    fn entry<'a>(&'a self, action: &'a str, chart: Option<i64>, detail: &'a str) -> Entry<'a> {
+        Entry {
+            actor: audit::Actor::Staff(self.staff_id),
+            action,
+            chart_id: chart,
+            client: Some(&self.client),
+            detail,
+        }
+    }
+
     /// Record that this staff member read or did `action`, outside any other write.
     pub async fn audit(&self, action: &str, chart: Option<i64>, detail: &str) -> AppResult<()> {
-        audit::record_alone(
-            &self.st.db,
-            self.now(),
-            Entry {
-                actor: audit::Actor::Staff(self.staff_id),
-                action,
-                chart_id: chart,
-                client: Some(&self.client),
-                detail,
-            },
-        )
-        .await?;
+        audit::record_alone(&self.st.db, self.now(), self.entry(action, chart, detail)).await?;
         Ok(())
     }
 
@@ -81,18 +80,7 @@ impl StaffCtx {
         chart: Option<i64>,
         detail: &str,
     ) -> AppResult<()> {
-        audit::record(
-            conn,
-            self.now(),
-            Entry {
-                actor: audit::Actor::Staff(self.staff_id),
-                action,
-                chart_id: chart,
-                client: Some(&self.client),
-                detail,
-            },
-        )
-        .await?;
+        audit::record(conn, self.now(), self.entry(action, chart, detail)).await?;
         Ok(())
     }
 
