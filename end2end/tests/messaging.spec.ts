@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type Browser, type Page, type TestInfo } from "./fixtures";
 import { admin, harbor, jsEnabled, patient, signInAsStaff, submitSignIn } from "./helpers";
 import { exclusively } from "./lock";
 

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page, type TestInfo } from "./fixtures";
 import { admin, ready, signInAsStaff, submitSignIn } from "./helpers";
 
 // Portal access from both sides. Each journey creates its own never-invited chart (through the

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type APIRequestContext, type Browser, type TestInfo } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type TestInfo } from "./fixtures";
 import { bookWithPatel, jsEnabled, ready, signInAsPatient, staffPage, submitSignIn } from "./helpers";
 import { codeFor, enterCode } from "./two_factor";
 

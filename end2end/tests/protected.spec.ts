@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { admin, frontDesk, patient, ready, signInAsPatient, signInAsStaff, submitSignIn } from "./helpers";
 
 test("a patient page redirects to sign-in, then back", async ({ page }, info) => {

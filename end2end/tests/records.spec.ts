@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ready, signInAsPatient } from "./helpers";
 
 test("the record switcher changes the selected record", async ({ page }, info) => {

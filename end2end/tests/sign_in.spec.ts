@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { admin, patient, ready, signInAsPatient, signInAsStaff, submitSignIn } from "./helpers";
 
 test("a patient signs in and out", async ({ page }, info) => {
