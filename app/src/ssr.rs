@@ -7,6 +7,7 @@ pub mod activity;
 pub mod appointments;
 pub mod assets;
 pub mod audit;
+pub mod audit_queue;
 pub mod auth;
 pub mod backup;
 pub mod breaker;

@@ -177,10 +177,13 @@ fn render(
          # HELP portico_db_breaker_trips_total Times the database was found away since start.\n# TYPE portico_db_breaker_trips_total counter\n\
          portico_db_breaker_trips_total {}\n\
          # HELP portico_live_connections Open live messaging connections on this instance.\n# TYPE portico_live_connections gauge\n\
-         portico_live_connections {}",
+         portico_live_connections {}\n\
+         # HELP portico_audit_commits_total Commits of audit entries that were a request's only write; several requests share one.\n# TYPE portico_audit_commits_total counter\n\
+         portico_audit_commits_total {}",
         u8::from(breaker.is_open()),
         breaker.trips(),
-        state.live.connections()
+        state.live.connections(),
+        state.db.audit_queue().commits()
     );
     if let Some((pending, oldest)) = outbox {
         let age = oldest.map_or(0, |t| (now - t).max(0));

@@ -98,6 +98,14 @@ both!(
             line("portico_live_connections"),
             "portico_live_connections 0"
         );
+        // The two appointment views wrote their audit entries.
+        let commits: u64 = line("portico_audit_commits_total ")
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=2).contains(&commits), "{commits}");
 
         // Anyone else: another machine, or this one through a proxy.
         let outside = app

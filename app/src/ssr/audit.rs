@@ -66,10 +66,10 @@ pub async fn record(conn: &mut AnyConnection, now: i64, e: Entry<'_>) -> Result<
 /// appointments because the audit table cannot grow would turn a full disk into an outage of
 /// every page. Any other failure is the caller's.
 pub async fn record_alone(db: &Db, now: i64, e: Entry<'_>) -> Result<(), sqlx::Error> {
-    let written = match db.write().acquire().await {
-        Ok(mut conn) => record(&mut conn, now, e).await,
-        Err(err) => Err(err),
-    };
+    let written = db
+        .audit_queue()
+        .write(db.write(), db.backend(), now, e)
+        .await;
     match written {
         Err(err) if is_storage_failure(&err) => {
             let (kind, id) = e.actor.parts();

@@ -17,7 +17,7 @@ use sqlx::{
     Any, AnyConnection, AnyPool, Connection, Executor, Transaction,
 };
 
-use super::breaker::Breaker;
+use super::{audit_queue::AuditQueue, breaker::Breaker};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -48,6 +48,7 @@ pub struct Db {
     /// For the probe's own connection, outside the pools.
     options: AnyConnectOptions,
     breaker: Breaker,
+    audit: AuditQueue,
 }
 
 /// Run on every new SQLite connection. `journal_mode` persists in the file; the others are
@@ -75,6 +76,7 @@ impl Db {
                     backend,
                     options,
                     breaker: Breaker::default(),
+                    audit: AuditQueue::default(),
                 })
             }
             Backend::Postgres => {
@@ -90,6 +92,7 @@ impl Db {
                     backend,
                     options,
                     breaker: Breaker::default(),
+                    audit: AuditQueue::default(),
                 })
             }
         }
@@ -133,6 +136,11 @@ impl Db {
             tokio::time::timeout(Duration::from_millis(1500), probe).await,
             Ok(Ok(1))
         )
+    }
+
+    /// Audit entries written in group commits (see `audit_queue`).
+    pub fn audit_queue(&self) -> &AuditQueue {
+        &self.audit
     }
 
     /// Whether the database is known to be away (see `breaker`).
