@@ -27,4 +27,6 @@ if [ $front_ok != 0 ]; then
   exit 1
 fi
 tail -n 3 "$log"
+# One file per route of the chunks its first page needs (see the script).
+node scripts/bundle_chunks.mjs target/site/pkg target/release/hash.txt
 [ $server_ok = 0 ] || { echo "the server build failed" >&2; exit 1; }

@@ -41,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=stylesheet_href(&options)/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                {chunk_bundle_script()}
             </head>
             <body>
                 <App/>
@@ -48,6 +49,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// The script that hands a route bundle's chunks to the chunk loader (`chunk_bundle.js`),
+/// after the preload links it reads. Pages are rendered only on the server.
+#[cfg(feature = "ssr")]
+fn chunk_bundle_script() -> impl IntoView {
+    let nonce = ssr::request::csp_nonce().unwrap_or_default();
+    view! { <script nonce=nonce inner_html=include_str!("chunk_bundle.js")></script> }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn chunk_bundle_script() -> impl IntoView {}
 
 #[component]
 pub fn App() -> impl IntoView {

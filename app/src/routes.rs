@@ -145,11 +145,25 @@ impl<T: LazyRoute + Send + Sync> ChooseView for Page<T> {
     async fn choose(self) -> AnyView {
         #[cfg(feature = "ssr")]
         preload_chunks::<T>();
-        self.0.choose().await
+        let view = self.0.choose().await;
+        #[cfg(feature = "ssr")]
+        forget_leptos_preloads();
+        view
     }
 
     async fn preload(&self) {
         self.0.preload().await
+    }
+}
+
+/// When Leptos does win that race, it would name each chunk file as well as the route's
+/// bundle that `preload_chunks` names; the page needs only the bundle.
+#[cfg(feature = "ssr")]
+fn forget_leptos_preloads() {
+    if let Some(mut named) =
+        use_context::<leptos::PrefetchLazyFn>().and_then(|p| p.0.try_write_value())
+    {
+        named.clear();
     }
 }
 
@@ -166,14 +180,20 @@ fn preload_chunks<T>() {
     let Some(manifest) = crate::ssr::assets::SplitManifest::get(&state.leptos_options) else {
         return;
     };
-    let chunks = manifest.chunk_hrefs(std::any::type_name::<T>());
-    if chunks.is_empty() {
+    let files = manifest.preload_hrefs(std::any::type_name::<T>());
+    if files.is_empty() {
         return;
     }
-    // Rendering a meta component registers it with the page's head.
-    for href in chunks {
+    // Rendering a meta component registers it with the page's head. A route bundle is read
+    // by the head's script (`chunk_bundle.js`), which hands the chunks to the loader.
+    for href in files {
+        let type_ = if href.ends_with(".wasm") {
+            "application/wasm"
+        } else {
+            "application/octet-stream"
+        };
         let _ = view! {
-            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+            <Link rel="preload" href=href as_="fetch" type_=type_ crossorigin="anonymous"/>
         }
         .to_html();
     }

@@ -46,6 +46,8 @@ pub fn stylesheet_href(options: &LeptosOptions) -> String {
 #[derive(Debug, Default)]
 pub struct SplitManifest {
     chunks: std::collections::HashMap<String, Vec<String>>,
+    /// Each route's chunks in one file (scripts/bundle_chunks.mjs), by its view function.
+    bundles: std::collections::HashMap<String, String>,
     loader: String,
     pkg: String,
 }
@@ -73,32 +75,51 @@ impl SplitManifest {
                 return None;
             }
         };
+        // Written by the build after cargo-leptos; without it, chunks are preloaded one by one.
+        let bundles = std::fs::read_to_string(std::path::Path::new(&pkg).join(format!(
+            "__route_bundles.{}.json",
+            hash_of(&hashes, "manifest").unwrap_or("_")
+        )))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
         let loader = match hash_of(&hashes, "split") {
             Some(h) => format!("__wasm_split.{h}.js"),
             None => "__wasm_split.______________________.js".to_string(),
         };
         Some(SplitManifest {
             chunks,
+            bundles,
             loader,
             pkg: format!("/{}", options.site_pkg_dir),
         })
     }
 
-    /// The chunk files of the lazy route type named `type_name` (its view function is named
-    /// after the type by `#[lazy_route]`).
-    pub fn route_chunks(&self, type_name: &str) -> &[String] {
+    /// The manifest's name for the view function of the lazy route type named `type_name`
+    /// (`#[lazy_route]` names it after the type).
+    fn view_key(&self, type_name: &str) -> Option<&str> {
         let prefix = format!(
             "__{}_view_",
             snake_case(type_name.rsplit("::").next().unwrap_or(""))
         );
         self.chunks
-            .iter()
-            .find(|(k, _)| k.starts_with(&prefix))
-            .map_or(&[], |(_, v)| v.as_slice())
+            .keys()
+            .find(|k| k.starts_with(&prefix))
+            .map(String::as_str)
     }
 
-    /// The addresses of a route's chunks.
-    pub fn chunk_hrefs(&self, type_name: &str) -> Vec<String> {
+    /// The chunk files of the lazy route type named `type_name`.
+    pub fn route_chunks(&self, type_name: &str) -> &[String] {
+        self.view_key(type_name)
+            .and_then(|k| self.chunks.get(k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// What a page of this route preloads: its bundle, or else each of its chunks.
+    pub fn preload_hrefs(&self, type_name: &str) -> Vec<String> {
+        if let Some(bundle) = self.view_key(type_name).and_then(|k| self.bundles.get(k)) {
+            return vec![format!("{}/{bundle}", self.pkg)];
+        }
         self.route_chunks(type_name)
             .iter()
             .map(|chunk| format!("{}/{chunk}.wasm", self.pkg))
@@ -160,6 +181,11 @@ mod tests {
                 ),
             ]
             .into(),
+            bundles: [(
+                "__book_confirm_route_view_12".to_string(),
+                "book_confirm_route.h.bin".to_string(),
+            )]
+            .into(),
             loader: "__wasm_split.abc.js".into(),
             pkg: "/pkg".into(),
         };
@@ -168,11 +194,16 @@ mod tests {
             ["chunk_2", "split_x"]
         );
         assert_eq!(manifest.route_chunks("app::routes::BookRoute"), ["chunk_1"]);
+        // A route with a bundle preloads it alone; one without, each chunk.
         assert_eq!(
-            manifest.chunk_hrefs("app::routes::BookRoute"),
+            manifest.preload_hrefs("app::routes::BookConfirmRoute"),
+            ["/pkg/book_confirm_route.h.bin"]
+        );
+        assert_eq!(
+            manifest.preload_hrefs("app::routes::BookRoute"),
             ["/pkg/chunk_1.wasm"]
         );
-        assert!(manifest.chunk_hrefs("app::routes::Missing").is_empty());
+        assert!(manifest.preload_hrefs("app::routes::Missing").is_empty());
         assert_eq!(manifest.loader_href(), "/pkg/__wasm_split.abc.js");
     }
 }
