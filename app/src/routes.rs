@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::{
     components::{ParentRoute, Route, Routes},
-    lazy_route, path, ChooseView, Lazy, LazyRoute, SsrMode,
+    lazy_route, path, ChooseView, LazyRoute, SsrMode,
 };
 
 use crate::{
@@ -121,38 +121,45 @@ lazy_pages! {
 /// Leptos does this itself, but registers the chunks in a context it provides only after the
 /// render has started on another worker thread; on a multi-threaded runtime most pages lost
 /// the race and named no chunks at all.
-pub struct Page<T>(Lazy<T>);
+///
+/// One type for every route, holding plain function pointers: the router's code is generic
+/// over each route's view type, and with a type per route (`Lazy<T>`) the WASM's main module
+/// carried a copy of the matching and rendering code for each of the 42 routes. Routes whose
+/// paths have the same shape now share one.
+#[derive(Clone, Copy)]
+pub struct Page {
+    view: fn() -> ViewFuture,
+    preload: fn() -> PreloadFuture,
+    #[cfg(feature = "ssr")]
+    route: &'static str,
+}
 
-impl<T> Page<T> {
-    pub fn new() -> Self {
-        Page(Lazy::new())
+type ViewFuture = std::pin::Pin<Box<dyn std::future::Future<Output = AnyView>>>;
+type PreloadFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
+impl Page {
+    pub fn of<T: LazyRoute + Send + Sync>() -> Self {
+        Page {
+            view: || Box::pin(T::view(T::data())),
+            preload: || Box::pin(T::preload()),
+            #[cfg(feature = "ssr")]
+            route: std::any::type_name::<T>(),
+        }
     }
 }
 
-impl<T> Default for Page<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T> Clone for Page<T> {
-    fn clone(&self) -> Self {
-        Page(self.0.clone())
-    }
-}
-
-impl<T: LazyRoute + Send + Sync> ChooseView for Page<T> {
+impl ChooseView for Page {
     async fn choose(self) -> AnyView {
         #[cfg(feature = "ssr")]
-        preload_chunks::<T>();
-        let view = self.0.choose().await;
+        preload_chunks(self.route);
+        let view = (self.view)().await;
         #[cfg(feature = "ssr")]
         forget_leptos_preloads();
         view
     }
 
     async fn preload(&self) {
-        self.0.preload().await
+        (self.preload)().await
     }
 }
 
@@ -168,7 +175,7 @@ fn forget_leptos_preloads() {
 }
 
 #[cfg(feature = "ssr")]
-fn preload_chunks<T>() {
+fn preload_chunks(route: &str) {
     use leptos_meta::{Link, ServerMetaContext};
     // Listing the routes at start-up renders them with no page head to add to.
     if use_context::<ServerMetaContext>().is_none() {
@@ -180,7 +187,7 @@ fn preload_chunks<T>() {
     let Some(manifest) = crate::ssr::assets::SplitManifest::get(&state.leptos_options) else {
         return;
     };
-    let files = manifest.preload_hrefs(std::any::type_name::<T>());
+    let files = manifest.preload_hrefs(route);
     if files.is_empty() {
         return;
     }
@@ -207,51 +214,51 @@ pub fn AppRoutes() -> impl IntoView {
     Auth::provide();
     view! {
         <Routes fallback=NotFound>
-            <Route ssr=SsrMode::Async path=path!("/login") view={Page::<SignInRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/forgot-password") view={Page::<ForgotPasswordRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/forgot-username") view={Page::<ForgotUsernameRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/reset-password/:token") view={Page::<ResetPasswordRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/enroll/:token") view={Page::<EnrollRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/staff/login") view={Page::<StaffSignInRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/staff/set-password/:token") view={Page::<SetStaffPasswordRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/staff/login/code") view={Page::<StaffCodeRoute>::new()}/>
-            <Route ssr=SsrMode::Async path=path!("/staff/login/set-up") view={Page::<TwoFactorSetUpRoute>::new()}/>
+            <Route ssr=SsrMode::Async path=path!("/login") view={Page::of::<SignInRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-password") view={Page::of::<ForgotPasswordRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/forgot-username") view={Page::of::<ForgotUsernameRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/reset-password/:token") view={Page::of::<ResetPasswordRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/enroll/:token") view={Page::of::<EnrollRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login") view={Page::of::<StaffSignInRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/set-password/:token") view={Page::of::<SetStaffPasswordRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login/code") view={Page::of::<StaffCodeRoute>()}/>
+            <Route ssr=SsrMode::Async path=path!("/staff/login/set-up") view={Page::of::<TwoFactorSetUpRoute>()}/>
             <ParentRoute ssr=SsrMode::Async path=path!("/staff") view=StaffLayout>
-                <Route ssr=SsrMode::Async path=path!("") view={Page::<StaffHomeRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("requests") view={Page::<RequestsRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::<StaffAppointmentRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("patients") view={Page::<PatientsRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("patients/:id") view={Page::<PatientRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("patients/:id/record") view={Page::<ChartRecordRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("schedule") view={Page::<ScheduleRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("schedule/hours") view={Page::<HoursRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages") view={Page::<StaffMessagesRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::<StaffNewMessageRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages/settings") view={Page::<MessagingSettingsRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::<StaffConversationRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("settings") view={Page::<SettingsRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("settings/staff") view={Page::<StaffAccountsRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("settings/account") view={Page::<StaffAccountRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("audit") view={Page::<AuditRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("") view={Page::of::<StaffHomeRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("requests") view={Page::of::<RequestsRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::of::<StaffAppointmentRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("patients") view={Page::of::<PatientsRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("patients/:id") view={Page::of::<PatientRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("patients/:id/record") view={Page::of::<ChartRecordRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("schedule") view={Page::of::<ScheduleRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("schedule/hours") view={Page::of::<HoursRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages") view={Page::of::<StaffMessagesRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::of::<StaffNewMessageRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/settings") view={Page::of::<MessagingSettingsRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::of::<StaffConversationRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("settings") view={Page::of::<SettingsRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("settings/staff") view={Page::of::<StaffAccountsRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("settings/account") view={Page::of::<StaffAccountRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("audit") view={Page::of::<AuditRoute>()}/>
             </ParentRoute>
             <ParentRoute ssr=SsrMode::Async path=path!("") view=PatientLayout>
-                <Route ssr=SsrMode::Async path=path!("") view={Page::<HomeRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments") view={Page::<AppointmentsRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/book") view={Page::<BookSearchRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider") view={Page::<BookWeekRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider/:start") view={Page::<BookConfirmRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::<AppointmentDetailRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/:id/cancel") view={Page::<CancelRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule") view={Page::<RescheduleRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule/:start") view={Page::<RescheduleConfirmRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages") view={Page::<MessagesRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::<NewMessageRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::<ConversationRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("health-record") view={Page::<HealthRecordRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("health-record/send") view={Page::<SendRecordRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("health-record/sent/:id") view={Page::<SentRecordRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("activity") view={Page::<ActivityRoute>::new()}/>
-                <Route ssr=SsrMode::Async path=path!("account") view={Page::<AccountRoute>::new()}/>
+                <Route ssr=SsrMode::Async path=path!("") view={Page::of::<HomeRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments") view={Page::of::<AppointmentsRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book") view={Page::of::<BookSearchRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider") view={Page::of::<BookWeekRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/book/:provider/:start") view={Page::of::<BookConfirmRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id") view={Page::of::<AppointmentDetailRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/cancel") view={Page::of::<CancelRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule") view={Page::of::<RescheduleRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("appointments/:id/reschedule/:start") view={Page::of::<RescheduleConfirmRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages") view={Page::of::<MessagesRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/new") view={Page::of::<NewMessageRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("messages/:id") view={Page::of::<ConversationRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("health-record") view={Page::of::<HealthRecordRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("health-record/send") view={Page::of::<SendRecordRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("health-record/sent/:id") view={Page::of::<SentRecordRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("activity") view={Page::of::<ActivityRoute>()}/>
+                <Route ssr=SsrMode::Async path=path!("account") view={Page::of::<AccountRoute>()}/>
             </ParentRoute>
         </Routes>
     }

@@ -80,7 +80,7 @@ pub fn router(state: AppState) -> Router {
         &format!("/{}/{{*file}}", options.site_pkg_dir),
         get(move |Path(file): Path<String>, headers: HeaderMap| {
             let files = files.clone();
-            async move { files.respond(&file, &headers) }
+            async move { files.respond(&file, &headers).await }
         }),
     );
     base

@@ -1,7 +1,8 @@
 //! The built front-end files (`/pkg/…`), read into memory once and answered from there, in the
-//! encoding the browser accepts: brotli or gzip as precompressed at build time, or plain. A
-//! few megabytes; reading them from disk on every request cost a trip through tokio's blocking
-//! pool per file.
+//! encoding the browser accepts, as precompressed at build time. Reading them from disk on
+//! every request cost a trip through tokio's blocking pool per file, so the brotli variant,
+//! which every current browser takes, is held in memory; the gzip and plain variants, which
+//! only older or unusual clients ask for, are more than twice its size and stay on disk.
 
 use std::{collections::HashMap, path::Path, sync::Arc};
 
@@ -13,9 +14,14 @@ use axum::{
 
 struct File {
     content_type: &'static str,
-    plain: Bytes,
+    plain: Plain,
     br: Option<Bytes>,
-    gzip: Option<Bytes>,
+    gzip: Option<std::path::PathBuf>,
+}
+
+enum Plain {
+    Held(Bytes),
+    OnDisk(std::path::PathBuf),
 }
 
 #[derive(Default)]
@@ -61,21 +67,26 @@ impl StaticFiles {
                 if rel.ends_with(".br") || rel.ends_with(".gz") {
                     continue;
                 }
-                let Ok(plain) = std::fs::read(&path) else {
-                    continue;
-                };
-                let variant = |ext: &str| {
-                    std::fs::read(format!("{}.{ext}", path.display()))
-                        .ok()
-                        .map(Bytes::from)
+                let br = std::fs::read(format!("{}.br", path.display()))
+                    .ok()
+                    .map(Bytes::from);
+                let gzip = Some(std::path::PathBuf::from(format!("{}.gz", path.display())))
+                    .filter(|p| p.is_file());
+                let plain = if br.is_some() || gzip.is_some() {
+                    Plain::OnDisk(path.clone())
+                } else {
+                    let Ok(plain) = std::fs::read(&path) else {
+                        continue;
+                    };
+                    Plain::Held(Bytes::from(plain))
                 };
                 files.insert(
                     rel.clone(),
                     File {
                         content_type: content_type(&rel),
-                        plain: Bytes::from(plain),
-                        br: variant("br"),
-                        gzip: variant("gz"),
+                        plain,
+                        br,
+                        gzip,
                     },
                 );
             }
@@ -91,7 +102,7 @@ impl StaticFiles {
             .clone()
     }
 
-    pub fn respond(&self, path: &str, headers: &HeaderMap) -> Response {
+    pub async fn respond(&self, path: &str, headers: &HeaderMap) -> Response {
         let Some(file) = self.files.get(path.trim_start_matches('/')) else {
             return StatusCode::NOT_FOUND.into_response();
         };
@@ -101,10 +112,24 @@ impl StaticFiles {
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join(",");
-        let (body, encoding) = match (&file.br, &file.gzip) {
-            (Some(br), _) if accepts(&accepted, "br") => (br.clone(), Some("br")),
-            (_, Some(gz)) if accepts(&accepted, "gzip") => (gz.clone(), Some("gzip")),
-            _ => (file.plain.clone(), None),
+        let from_disk = |path: &std::path::Path| {
+            let path = path.to_path_buf();
+            async move { tokio::fs::read(path).await.map(Bytes::from) }
+        };
+        let read = match (&file.br, &file.gzip) {
+            (Some(br), _) if accepts(&accepted, "br") => Ok((br.clone(), Some("br"))),
+            (_, Some(gz)) if accepts(&accepted, "gzip") => {
+                from_disk(gz).await.map(|b| (b, Some("gzip")))
+            }
+            _ => match &file.plain {
+                Plain::Held(bytes) => Ok((bytes.clone(), None)),
+                Plain::OnDisk(path) => from_disk(path).await.map(|b| (b, None)),
+            },
+        };
+        // A file removed under a running server (a new build) is gone for the client too: a
+        // page of the new build asks for new names.
+        let Ok((body, encoding)) = read else {
+            return StatusCode::NOT_FOUND.into_response();
         };
         let mut res = body.into_response();
         let h = res.headers_mut();
@@ -146,8 +171,8 @@ mod tests {
         assert!(!accepts("", "gzip"));
     }
 
-    #[test]
-    fn files_are_answered_in_the_encoding_asked_for() {
+    #[tokio::test]
+    async fn files_are_answered_in_the_encoding_asked_for() {
         let dir = std::env::temp_dir().join(format!("portico-static-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("snippets")).unwrap();
         std::fs::write(dir.join("app.js"), "plain").unwrap();
@@ -155,26 +180,34 @@ mod tests {
         std::fs::write(dir.join("app.js.gz"), "gzipped").unwrap();
         std::fs::write(dir.join("snippets/x.css"), "css").unwrap();
         let files = StaticFiles::load(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
 
-        let ask = |path: &str, enc: &str| {
+        let ask = |path: &'static str, enc: &'static str| {
             let mut h = HeaderMap::new();
             h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(enc).unwrap());
-            files.respond(path, &h)
+            let files = &files;
+            async move { files.respond(path, &h).await }
         };
-        let r = ask("/app.js", "gzip, br");
+        let r = ask("/app.js", "gzip, br").await;
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
         assert_eq!(r.headers()[header::CONTENT_TYPE], "text/javascript");
         assert_eq!(
-            ask("/app.js", "gzip").headers()[header::CONTENT_ENCODING],
+            ask("/app.js", "gzip").await.headers()[header::CONTENT_ENCODING],
             "gzip"
         );
-        assert!(ask("/app.js", "identity")
-            .headers()
-            .get(header::CONTENT_ENCODING)
-            .is_none());
-        assert_eq!(ask("/snippets/x.css", "").status(), StatusCode::OK);
-        assert_eq!(ask("/app.js.br", "br").status(), StatusCode::NOT_FOUND);
-        assert_eq!(ask("/missing.wasm", "br").status(), StatusCode::NOT_FOUND);
+        // The plain bytes come from disk when asked for.
+        let plain = ask("/app.js", "identity").await;
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        let body = axum::body::to_bytes(plain.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], b"plain");
+        assert_eq!(ask("/snippets/x.css", "").await.status(), StatusCode::OK);
+        assert_eq!(
+            ask("/app.js.br", "br").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            ask("/missing.wasm", "br").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
