@@ -126,7 +126,7 @@ async fn together(pool: &AnyPool, backend: Backend, jobs: &[Job]) -> Result<(), 
         Backend::Postgres => pool.begin().await?,
     };
     for job in jobs {
-        record(&mut *tx, job.now, job.entry()).await?;
+        record(&mut tx, job.now, job.entry()).await?;
     }
     tx.commit().await
 }
