@@ -137,6 +137,15 @@ fn plural(n: i64, one: &str, many: &str) -> String {
     }
 }
 
+/// Results shared with record `$1` since account `$2` last opened its health record.
+pub const NEW_RESULTS: &str =
+    "SELECT COUNT(*) FROM health_entries e WHERE e.chart_id = $1 AND e.needs_sharing = 1 \
+     AND e.shared_at IS NOT NULL AND e.status <> 'entered-in-error' \
+     AND (e.resource_type = 'DiagnosticReport' OR e.report_fhir_id IS NULL) \
+     AND e.shared_at > COALESCE((SELECT MAX(l.occurred_at) FROM audit_log l \
+         WHERE l.actor_kind = 'patient' AND l.actor_id = $2 AND l.chart_id = $1 \
+         AND l.action = 'health.view'), 0)";
+
 pub async fn patient_home() -> AppResult<PatientHome> {
     let ctx = patient::context().await?;
     let Some(chart) = ctx.selected_chart().await? else {
@@ -183,18 +192,11 @@ pub async fn patient_home() -> AppResult<PatientHome> {
         });
     }
     // New since this account last opened the record: shared after its latest view of it.
-    let new_results: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM health_entries e WHERE e.chart_id = $1 AND e.needs_sharing = 1 \
-         AND e.shared_at IS NOT NULL AND e.status <> 'entered-in-error' \
-         AND (e.resource_type = 'DiagnosticReport' OR e.report_fhir_id IS NULL) \
-         AND e.shared_at > COALESCE((SELECT MAX(l.occurred_at) FROM audit_log l \
-             WHERE l.actor_kind = 'patient' AND l.actor_id = $2 AND l.chart_id = $1 \
-             AND l.action = 'health.view'), 0)",
-    )
-    .bind(chart)
-    .bind(ctx.account_id)
-    .fetch_one(db.read())
-    .await?;
+    let new_results: i64 = sqlx::query_scalar(NEW_RESULTS)
+        .bind(chart)
+        .bind(ctx.account_id)
+        .fetch_one(db.read())
+        .await?;
     if new_results > 0 {
         waiting.push(WaitingItem {
             href: "/health-record".into(),
