@@ -190,25 +190,19 @@ class Load:
         self.guarded(one)
 
     def sends(self):
-        def one():
-            key = secrets.token_hex(16)
-            status, _, _ = request(self.base, "POST", "/api/messages/reply",
-                                   f"id={self.conversation}&body=Drill+{key}&key={key}", self.patient)
-            if status == 200:
-                with self.lock:
-                    self.messages.append(key)
-        self.guarded(one)
+        self.guarded(lambda: self.send("/api/messages/reply", self.patient))
 
     # A patient may send 100 messages a day; the office's replies keep messages coming after that.
     def staff_sends(self):
-        def one():
-            key = secrets.token_hex(16)
-            status, _, _ = request(self.base, "POST", "/api/staff/messages/reply",
-                                   f"id={self.conversation}&body=Drill+{key}&key={key}", self.admin)
-            if status in (200, 303):
-                with self.lock:
-                    self.messages.append(key)
-        self.guarded(one)
+        self.guarded(lambda: self.send("/api/staff/messages/reply", self.admin))
+
+    def send(self, path, cookie):
+        key = secrets.token_hex(16)
+        status, _, _ = request(self.base, "POST", path,
+                               f"id={self.conversation}&body=Drill+{key}&key={key}", cookie)
+        if status in (200, 303):
+            with self.lock:
+                self.messages.append(key)
 
     def books(self):
         def one():

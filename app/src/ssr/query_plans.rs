@@ -148,7 +148,7 @@ crate::db_test!(hot_queries_use_indexes, |t: TestDb| async move {
 
 // Not scanning a table is not enough when the index read is a whole patient's history: the
 // home page's "new results" read every audit row of the account until the index carried the
-// action and the chart (the page went from 4,200 to 220 req/s as a benchmark added rows).
+// action and the chart (the page went from 1,251 to 219 req/s as a benchmark added rows).
 crate::db_test!(
     the_homes_last_record_view_is_one_seek,
     |t: TestDb| async move {
