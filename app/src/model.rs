@@ -118,8 +118,22 @@ pub struct CurrentUser {
     /// Seconds until the server ends the session for inactivity.
     pub idle_seconds_left: i64,
     /// Beside "Messages": the selected record's unread messages (patients), or the practice's
-    /// conversations that need a reply (staff).
+    /// conversations that need a reply (staff), counted up to [`BADGE_CAP`].
     pub messages_count: i64,
+}
+
+/// Every staff page counts the conversations waiting for a reply; counting stops here, so that
+/// a page costs the same with ten thousand waiting as with a hundred. The inbox has the exact
+/// figure.
+pub const BADGE_CAP: i64 = 100;
+
+/// A navigation count as shown: "99+" from [`BADGE_CAP`] on.
+pub fn badge(n: i64) -> String {
+    if n >= BADGE_CAP {
+        format!("{}+", BADGE_CAP - 1)
+    } else {
+        n.to_string()
+    }
 }
 
 impl CurrentUser {
@@ -140,6 +154,14 @@ impl CurrentUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_badge_stops_counting_at_its_cap() {
+        assert_eq!(badge(1), "1");
+        assert_eq!(badge(BADGE_CAP - 1), "99");
+        assert_eq!(badge(BADGE_CAP), "99+");
+        assert_eq!(badge(10_000), "99+");
+    }
 
     #[test]
     fn roles_round_trip() {

@@ -6,7 +6,7 @@ use leptos_router::components::{Outlet, A};
 use crate::{
     auth_context::use_auth,
     components::{idle::IdleWatcher, live::IdleHandoff},
-    model::{CurrentUser, PrincipalKind, StaffRole},
+    model::{badge, CurrentUser, PrincipalKind, StaffRole},
 };
 
 pub type NavItems = &'static [(&'static str, &'static str)];
@@ -114,11 +114,12 @@ fn MessagesCount(kind: PrincipalKind) -> impl IntoView {
             {move || Suspend::new(async move {
                 let n = auth.user.await.ok().flatten().filter(|u| u.kind == kind).map_or(0, |u| u.messages_count);
                 (n > 0).then(|| {
+                    let shown = badge(n);
                     let label = match kind {
-                        PrincipalKind::Patient => format!("{n} unread"),
-                        PrincipalKind::Staff => format!("{n} need a reply"),
+                        PrincipalKind::Patient => format!("{shown} unread"),
+                        PrincipalKind::Staff => format!("{shown} need a reply"),
                     };
-                    view! { " " <span class="nav-count" data-testid="messages-count" aria-label=label>{n}</span> }
+                    view! { " " <span class="nav-count" data-testid="messages-count" aria-label=label>{shown}</span> }
                 })
             })}
         </Transition>

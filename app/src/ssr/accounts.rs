@@ -149,7 +149,8 @@ pub async fn current_user(
             .await?;
             let Some(row) = row else { return Ok(None) };
             let role: String = row.try_get(2)?;
-            let messages_count = super::messaging::staff::needs_reply(db, row.try_get(4)?).await?;
+            let messages_count =
+                super::messaging::staff::needs_reply_badge(db, row.try_get(4)?).await?;
             Ok(Some(CurrentUser {
                 messages_count,
                 kind: PrincipalKind::Staff,

@@ -161,6 +161,25 @@ async fn own_provider(ctx: &StaffCtx, provider_id: i64) -> AppResult<Named> {
 /// Open requests shown on one page of the queue; the rest are a page away.
 pub const QUEUE_PAGE: i64 = 50;
 
+/// The open requests of practice $1, of every provider ($2 = 0) or one. The state list is
+/// word for word the predicate of the partial index `appointments_open_requests`, which both
+/// databases match by its text.
+const QUEUE_OPEN: &str = "a.practice_id = $1 AND a.state IN ('requested', 'cancellation_requested', 'reschedule_requested') \
+     AND ($2 = 0 OR a.provider_id = $2)";
+
+/// The queue's counts by kind.
+pub fn queue_counts_sql() -> String {
+    format!("SELECT a.state, COUNT(*) FROM appointments a WHERE {QUEUE_OPEN} GROUP BY a.state")
+}
+
+/// A page of the queue, oldest change first: $3 one kind's state or '', $4 limit, $5 offset.
+pub fn queue_sql() -> String {
+    format!(
+        "{} WHERE {QUEUE_OPEN} AND ($3 = '' OR a.state = $3) ORDER BY a.updated_at, a.id LIMIT $4 OFFSET $5",
+        store::SELECT
+    )
+}
+
 /// Open requests at the staff member's practice, oldest first, a page at a time, with counts
 /// by kind over all of them.
 pub async fn queue(
@@ -176,15 +195,11 @@ pub async fn queue(
         ));
     }
     let page = page.max(1);
-    const OPEN: &str = "a.practice_id = $1 AND a.state IN ('requested', 'cancellation_requested', 'reschedule_requested') \
-         AND ($2 = 0 OR a.provider_id = $2)";
-    let by_state: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT a.state, COUNT(*) FROM appointments a WHERE {OPEN} GROUP BY a.state"
-    ))
-    .bind(ctx.practice_id)
-    .bind(provider_id.unwrap_or(0))
-    .fetch_all(ctx.st.db.read())
-    .await?;
+    let by_state: Vec<(String, i64)> = sqlx::query_as(&queue_counts_sql())
+        .bind(ctx.practice_id)
+        .bind(provider_id.unwrap_or(0))
+        .fetch_all(ctx.st.db.read())
+        .await?;
     let count_of = |k: RequestKind| {
         by_state
             .iter()
@@ -199,17 +214,14 @@ pub async fn queue(
         Some(k) => count_of(k),
         None => counts.iter().map(|(_, n)| n).sum(),
     };
-    let rows = sqlx::query(&format!(
-        "{} WHERE {OPEN} AND ($3 = '' OR a.state = $3) ORDER BY a.updated_at, a.id LIMIT $4 OFFSET $5",
-        store::SELECT
-    ))
-    .bind(ctx.practice_id)
-    .bind(provider_id.unwrap_or(0))
-    .bind(kind.map_or("", |k| k.state().as_str()))
-    .bind(QUEUE_PAGE + 1)
-    .bind((page - 1) * QUEUE_PAGE)
-    .fetch_all(ctx.st.db.read())
-    .await?;
+    let rows = sqlx::query(&queue_sql())
+        .bind(ctx.practice_id)
+        .bind(provider_id.unwrap_or(0))
+        .bind(kind.map_or("", |k| k.state().as_str()))
+        .bind(QUEUE_PAGE + 1)
+        .bind((page - 1) * QUEUE_PAGE)
+        .fetch_all(ctx.st.db.read())
+        .await?;
     let mut shown = rows
         .iter()
         .map(store::from_row)

@@ -18,7 +18,7 @@ use crate::{
             ConversationRow, ConversationView, Inbox, InboxFilter, MessagingSettings, StaffNewForm,
             Topic,
         },
-        StaffRole,
+        StaffRole, BADGE_CAP,
     },
     ssr::{
         appointments::staff::{context, StaffCtx},
@@ -54,35 +54,45 @@ async fn audit_in(
     Ok(())
 }
 
+/// The inbox and the overview show it; it is counted from `conversations_needs_reply` alone.
+pub const NEEDS_REPLY: &str =
+    "SELECT COUNT(*) FROM conversations WHERE practice_id = $1 AND needs_reply = 1 AND status = 'open'";
+
+/// The navigation's count on every staff page, which stops at `$2` ([`BADGE_CAP`]).
+pub const NEEDS_REPLY_BADGE: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM conversations \
+     WHERE practice_id = $1 AND needs_reply = 1 AND status = 'open' LIMIT $2) w";
+
 /// Open conversations of the practice whose last word is the patient's.
 pub async fn needs_reply(db: &crate::ssr::db::Db, practice: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM conversations WHERE practice_id = $1 AND status = 'open' AND needs_reply = 1",
-    )
-    .bind(practice)
-    .fetch_one(db.read())
-    .await
+    sqlx::query_scalar(NEEDS_REPLY)
+        .bind(practice)
+        .fetch_one(db.read())
+        .await
+}
+
+/// [`needs_reply`] up to [`BADGE_CAP`].
+pub async fn needs_reply_badge(db: &crate::ssr::db::Db, practice: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(NEEDS_REPLY_BADGE)
+        .bind(practice)
+        .bind(BADGE_CAP)
+        .fetch_one(db.read())
+        .await
 }
 
 /// Conversations on one page of the shared inbox.
 pub const INBOX_PAGE: i64 = 50;
 
-/// Page `page` (from 1) of the shared inbox under `filter`, optionally searched by patient name
-/// or subject, the latest first.
-pub async fn inbox(filter: InboxFilter, q: String, page: i64) -> AppResult<Inbox> {
-    let page = page.max(1);
-    let ctx = context().await?;
-    let mut conn = ctx.st.db.read().acquire().await?;
-    let practice = store::practice(&mut conn, ctx.practice_id).await?;
+/// The shared inbox's page query under `filter`: $1 practice, $2 the reader (for the unread
+/// count), $3 the search ('' for none) and $4 its LIKE pattern, $5 limit, $6 offset.
+/// `query_plans` checks that each filter's page is one index walk, not a sort of the inbox.
+pub fn inbox_sql(filter: InboxFilter) -> String {
     let cond = match filter {
-        InboxFilter::NeedsReply => "v.status = 'open' AND v.needs_reply = 1",
+        InboxFilter::NeedsReply => "v.needs_reply = 1 AND v.status = 'open'",
         InboxFilter::Open => "v.status = 'open'",
         InboxFilter::Closed => "v.status = 'closed'",
         InboxFilter::All => "1 = 1",
     };
-    let q = q.trim().to_lowercase().replace(['%', '_', '\\'], "");
-    let like = format!("%{q}%");
-    let rows = sqlx::query(&format!(
+    format!(
         "SELECT v.id, v.subject, v.topic, v.status, v.needs_reply, v.last_message_at, \
          v.last_staff_name, c.given_name, c.family_name, \
          (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = v.id \
@@ -94,15 +104,27 @@ pub async fn inbox(filter: InboxFilter, q: String, page: i64) -> AppResult<Inbox
            OR LOWER(c.given_name || ' ' || c.family_name) LIKE $4 \
            OR LOWER(c.family_name || ', ' || c.given_name) LIKE $4) \
          ORDER BY v.last_message_at DESC, v.id DESC LIMIT $5 OFFSET $6"
-    ))
-    .bind(ctx.practice_id)
-    .bind(ctx.staff_id)
-    .bind(&q)
-    .bind(&like)
-    .bind(INBOX_PAGE + 1)
-    .bind((page - 1) * INBOX_PAGE)
-    .fetch_all(&mut *conn)
-    .await?;
+    )
+}
+
+/// Page `page` (from 1) of the shared inbox under `filter`, optionally searched by patient name
+/// or subject, the latest first.
+pub async fn inbox(filter: InboxFilter, q: String, page: i64) -> AppResult<Inbox> {
+    let page = page.max(1);
+    let ctx = context().await?;
+    let mut conn = ctx.st.db.read().acquire().await?;
+    let practice = store::practice(&mut conn, ctx.practice_id).await?;
+    let q = q.trim().to_lowercase().replace(['%', '_', '\\'], "");
+    let like = format!("%{q}%");
+    let rows = sqlx::query(&inbox_sql(filter))
+        .bind(ctx.practice_id)
+        .bind(ctx.staff_id)
+        .bind(&q)
+        .bind(&like)
+        .bind(INBOX_PAGE + 1)
+        .bind((page - 1) * INBOX_PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
     let has_more = rows.len() as i64 > INBOX_PAGE;
     let rows = rows[..rows.len().min(INBOX_PAGE as usize)]
         .iter()
@@ -466,4 +488,41 @@ pub async fn save_settings(enabled: bool, response_time: String, care_team: bool
         )
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::{demo, password::Hasher, scale_seed, testing::TestDb};
+
+    // The badge is on every staff page, so it must stop at its cap; the inbox keeps the figure.
+    crate::db_test!(
+        the_badge_counts_up_to_its_cap_and_the_inbox_all_of_them,
+        |t: TestDb| async move {
+            let now = 1_800_000_000;
+            let hasher = Hasher::new().unwrap_or_else(|e| panic!("{e}"));
+            demo::seed_if_empty(&t.db, &hasher, now)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let before = needs_reply(&t.db, 1)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(before < BADGE_CAP, "the demo alone stays under the cap");
+            assert_eq!(needs_reply_badge(&t.db, 1).await.ok(), Some(before));
+
+            scale_seed::seed(&t.db, now, 120)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let waiting = needs_reply(&t.db, 1)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(waiting > BADGE_CAP, "{waiting} conversations wait");
+            assert_eq!(needs_reply_badge(&t.db, 1).await.ok(), Some(BADGE_CAP));
+            // The other practice's count is its own.
+            assert_eq!(
+                needs_reply_badge(&t.db, 2).await.ok(),
+                needs_reply(&t.db, 2).await.ok()
+            );
+        }
+    );
 }
