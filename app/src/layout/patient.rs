@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::shell::{AppShell, NavItems};
 use crate::{
-    auth_context::use_auth,
+    auth_context::Auth,
     model::{CurrentUser, PrincipalKind},
 };
 
@@ -22,9 +22,9 @@ pub fn PatientLayout() -> impl IntoView {
             kind=PrincipalKind::Patient
             nav_label="Portal"
             nav=NAV
-            header=|user: CurrentUser| view! {
-                <RecordSwitcher user=user.clone()/>
-                <UserMenu name=user.display_name/>
+            header=|user: CurrentUser, auth: Auth| view! {
+                <RecordSwitcher user=user.clone() auth=auth/>
+                <UserMenu name=user.display_name auth=auth/>
             }
         />
     }
@@ -32,8 +32,7 @@ pub fn PatientLayout() -> impl IntoView {
 
 /// Everything on screen belongs to the selected record; this chooses it.
 #[component]
-fn RecordSwitcher(user: CurrentUser) -> impl IntoView {
-    let auth = use_auth();
+fn RecordSwitcher(user: CurrentUser, auth: Auth) -> impl IntoView {
     let selected = user.selected_record_id;
     let records = user.records;
     let current = records
@@ -60,8 +59,7 @@ fn RecordSwitcher(user: CurrentUser) -> impl IntoView {
 }
 
 #[component]
-pub fn UserMenu(name: String) -> impl IntoView {
-    let auth = use_auth();
+pub fn UserMenu(name: String, auth: Auth) -> impl IntoView {
     view! {
         <div class="user-menu">
             <span class="user-name">{name}</span>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 use crate::{
-    auth_context::use_auth,
+    auth_context::{use_auth, Auth},
     components::{idle::IdleWatcher, live::IdleHandoff},
     model::{badge, CurrentUser, PrincipalKind, StaffRole},
 };
@@ -20,11 +20,13 @@ pub fn AppShell<H, V>(
     /// The accessible name of the side navigation.
     nav_label: &'static str,
     nav: NavItems,
-    /// The top bar's content for the signed-in user (record switcher, name, sign-out).
+    /// The top bar's content for the signed-in user (record switcher, name, sign-out). It gets
+    /// `Auth` rather than looking it up: it renders after an await, when a request whose client
+    /// has gone may have dropped the context already.
     header: H,
 ) -> impl IntoView
 where
-    H: Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+    H: Fn(CurrentUser, Auth) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let (home, sign_in, staff) = match kind {
@@ -49,7 +51,7 @@ where
                         move || {
                             let header = header.clone();
                             Suspend::new(async move {
-                                auth.user.await.ok().flatten().filter(|u| u.kind == kind).map(header)
+                                auth.user.await.ok().flatten().filter(|u| u.kind == kind).map(|u| header(u, auth))
                             })
                         }
                     }

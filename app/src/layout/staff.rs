@@ -4,7 +4,10 @@ use super::{
     patient::UserMenu,
     shell::{AppShell, NavItems},
 };
-use crate::model::{CurrentUser, PrincipalKind};
+use crate::{
+    auth_context::Auth,
+    model::{CurrentUser, PrincipalKind},
+};
 
 const NAV: NavItems = &[
     ("/staff", "Overview"),
@@ -23,12 +26,12 @@ pub fn StaffLayout() -> impl IntoView {
             kind=PrincipalKind::Staff
             nav_label="Staff"
             nav=NAV
-            header=|user: CurrentUser| {
+            header=|user: CurrentUser, auth: Auth| {
                 let practice = user.practice_name.clone().unwrap_or_default();
                 let role = user.role.map(|r| r.label()).unwrap_or_default();
                 view! {
                     <p class="record-current">{practice}" · "{role}</p>
-                    <UserMenu name=user.display_name/>
+                    <UserMenu name=user.display_name auth=auth/>
                 }
             }
         />
