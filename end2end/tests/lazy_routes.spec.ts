@@ -10,9 +10,9 @@ const pkg = path.resolve(__dirname, "../../target/site/pkg");
 // figures with a little room, so that any growth fails CI. The goal is 150 kB for the first
 // page and 40 kB for a route's own chunks. The main module (271 kB: the Leptos runtime,
 // router, layouts and every page's static text, since splitting moves code but not data) is
-// what stands between the two; Leptos 0.8's own lazy-routes example, built the same way, has a
-// main module of 158 kB (see the README's performance section). Bundling each route's chunks
-// into one file took the largest route's chunks from 128 kB in 154 files to 81 kB in one.
+// what stands between the two (the README's performance section says why). Bundling each
+// route's chunks into one file took the largest route's chunks from 128 kB in 154 files to
+// 81 kB in one.
 // wasm-split's placement of shared code moves a kilobyte or two between builds of nearly the
 // same code, so the budgets have that much room.
 const FIRST_PAGE_BROTLI = 355_000;
