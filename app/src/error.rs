@@ -146,6 +146,13 @@ impl FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         use crate::ssr::breaker::{is_storage_failure, is_unreachable};
+        // The server is stopping: tasks of requests whose clients had gone (a page's resources
+        // run on their own) find the pool closed. Nothing is wrong with the database.
+        if matches!(err, sqlx::Error::PoolClosed) {
+            let id = crate::ssr::token::reference_id();
+            tracing::debug!(error.id = %id, "a query after the pool closed for shutdown");
+            return AppError::Unavailable(id);
+        }
         if is_unreachable(&err) || is_storage_failure(&err) {
             let id = crate::ssr::token::reference_id();
             tracing::error!(error.id = %id, error = %err, "database unavailable");
@@ -183,6 +190,15 @@ mod tests {
     #[test]
     fn no_field_errors_means_no_error() {
         assert!(AppError::fields(vec![]).is_none());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_closed_pool_is_the_unavailable_page() {
+        assert!(matches!(
+            AppError::from(sqlx::Error::PoolClosed),
+            AppError::Unavailable(_)
+        ));
     }
 
     #[test]
