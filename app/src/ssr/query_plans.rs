@@ -90,12 +90,12 @@ fn hot_queries() -> Vec<(&'static str, String)> {
 }
 
 /// The plan's lines: SQLite's `EXPLAIN QUERY PLAN` details, or PostgreSQL's `EXPLAIN` with
-/// sequential scans (and, with `no_sort`, sorts) priced out, so that the plan left is one an
-/// index makes possible.
+/// sequential scans priced out, so that the plan left is one an index makes possible.
 async fn plan(db: &Db, sql: &str) -> Vec<String> {
     plan_with(db, sql, &["enable_seqscan"]).await
 }
 
+/// [`plan`] with each of PostgreSQL's `enable_*` settings in `off` turned off (SQLite has none).
 async fn plan_with(db: &Db, sql: &str, off: &[&str]) -> Vec<String> {
     match db.backend() {
         Backend::Sqlite => {
@@ -241,8 +241,8 @@ crate::db_test!(
     }
 );
 
-// Every staff page shows the needs-reply count: it must come from the index alone, not from a
-// read of each waiting conversation's row.
+// The inbox and the overview show the exact needs-reply count, over every waiting
+// conversation: it must come from the index alone, not from a read of each one's row.
 crate::db_test!(
     the_needs_reply_count_reads_only_its_index,
     |t: TestDb| async move {
