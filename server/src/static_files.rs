@@ -1,8 +1,10 @@
-//! The built front-end files (`/pkg/…`), read into memory once and answered from there, in the
-//! encoding the browser accepts, as precompressed at build time. Reading them from disk on
-//! every request cost a trip through tokio's blocking pool per file, so the brotli variant,
-//! which every current browser takes, is held in memory; the gzip and plain variants, which
-//! only older or unusual clients ask for, are more than twice its size and stay on disk.
+//! The built front-end files (`/pkg/…`), answered in the encoding the browser accepts, as
+//! precompressed at build time. Reading them from disk on every request cost a trip through
+//! tokio's blocking pool per file, so the brotli variant, which every current browser takes, is
+//! held in memory from its first request on; the gzip and plain variants, which only older or
+//! unusual clients ask for, are more than twice its size and stay on disk. Not read at start-up:
+//! the build writes about 3 MB of brotli files, most of them chunks that the route bundles also
+//! hold, and an idle server need not keep them resident.
 
 use std::{collections::HashMap, path::Path, sync::Arc};
 
@@ -15,8 +17,23 @@ use axum::{
 struct File {
     content_type: &'static str,
     plain: Plain,
-    br: Option<Bytes>,
+    br: Option<Held>,
     gzip: Option<std::path::PathBuf>,
+}
+
+/// A file read from disk on its first request and held from then on.
+struct Held {
+    path: std::path::PathBuf,
+    bytes: tokio::sync::OnceCell<Bytes>,
+}
+
+impl Held {
+    async fn get(&self) -> std::io::Result<Bytes> {
+        self.bytes
+            .get_or_try_init(|| async { tokio::fs::read(&self.path).await.map(Bytes::from) })
+            .await
+            .cloned()
+    }
 }
 
 enum Plain {
@@ -67,9 +84,12 @@ impl StaticFiles {
                 if rel.ends_with(".br") || rel.ends_with(".gz") {
                     continue;
                 }
-                let br = std::fs::read(format!("{}.br", path.display()))
-                    .ok()
-                    .map(Bytes::from);
+                let br = Some(std::path::PathBuf::from(format!("{}.br", path.display())))
+                    .filter(|p| p.is_file())
+                    .map(|path| Held {
+                        path,
+                        bytes: tokio::sync::OnceCell::new(),
+                    });
                 let gzip = Some(std::path::PathBuf::from(format!("{}.gz", path.display())))
                     .filter(|p| p.is_file());
                 let plain = if br.is_some() || gzip.is_some() {
@@ -117,7 +137,7 @@ impl StaticFiles {
             async move { tokio::fs::read(path).await.map(Bytes::from) }
         };
         let read = match (&file.br, &file.gzip) {
-            (Some(br), _) if accepts(&accepted, "br") => Ok((br.clone(), Some("br"))),
+            (Some(br), _) if accepts(&accepted, "br") => br.get().await.map(|b| (b, Some("br"))),
             (_, Some(gz)) if accepts(&accepted, "gzip") => {
                 from_disk(gz).await.map(|b| (b, Some("gzip")))
             }
@@ -209,5 +229,43 @@ mod tests {
             StatusCode::NOT_FOUND
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_brotli_file_is_read_when_first_asked_for_and_held_after() {
+        let dir = std::env::temp_dir().join(format!("portico-static-held-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.wasm"), "plain a").unwrap();
+        std::fs::write(dir.join("a.wasm.br"), "brotli a").unwrap();
+        std::fs::write(dir.join("b.wasm"), "plain b").unwrap();
+        std::fs::write(dir.join("b.wasm.br"), "brotli b").unwrap();
+        let files = StaticFiles::load(&dir);
+        let held = |name: &str| files.files[name].br.as_ref().unwrap().bytes.get().cloned();
+        assert_eq!(
+            held("a.wasm"),
+            None,
+            "nothing is read before it is asked for"
+        );
+
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br"));
+        let body = |r: Response| async { axum::body::to_bytes(r.into_body(), 1024).await.unwrap() };
+        assert_eq!(
+            &body(files.respond("/a.wasm", &h).await).await[..],
+            b"brotli a"
+        );
+        assert_eq!(held("a.wasm").as_deref(), Some(&b"brotli a"[..]));
+        assert_eq!(held("b.wasm"), None, "only the file asked for is held");
+
+        // Held: answered from memory even once the file on disk is gone.
+        std::fs::remove_dir_all(&dir).unwrap();
+        let again = files.respond("/a.wasm", &h).await;
+        assert_eq!(again.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(&body(again).await[..], b"brotli a");
+        // Never read, so gone with the build that wrote it.
+        assert_eq!(
+            files.respond("/b.wasm", &h).await.status(),
+            StatusCode::NOT_FOUND
+        );
     }
 }
