@@ -136,6 +136,31 @@ pub fn badge(n: i64) -> String {
     }
 }
 
+/// What a screen reader hears for a navigation count: "99+" read aloud says nothing of "more".
+pub fn badge_label(n: i64) -> String {
+    if n >= BADGE_CAP {
+        format!("more than {}", BADGE_CAP - 1)
+    } else {
+        n.to_string()
+    }
+}
+
+/// A count as text, grouped by thousands the way the clinic's staff read them: "10,001".
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 impl CurrentUser {
     pub fn selected_record(&self) -> Option<&RecordSummary> {
         let id = self.selected_record_id?;
@@ -161,6 +186,18 @@ mod tests {
         assert_eq!(badge(BADGE_CAP - 1), "99");
         assert_eq!(badge(BADGE_CAP), "99+");
         assert_eq!(badge(10_000), "99+");
+        assert_eq!(badge_label(BADGE_CAP - 1), "99");
+        assert_eq!(badge_label(BADGE_CAP), "more than 99");
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(10_001), "10,001");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(-4_200), "-4,200");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use leptos_router::components::{Outlet, A};
 use crate::{
     auth_context::{use_auth, Auth},
     components::{idle::IdleWatcher, live::IdleHandoff},
-    model::{badge, CurrentUser, PrincipalKind, StaffRole},
+    model::{badge, badge_label, CurrentUser, PrincipalKind, StaffRole},
 };
 
 pub type NavItems = &'static [(&'static str, &'static str)];
@@ -117,9 +117,10 @@ fn MessagesCount(kind: PrincipalKind) -> impl IntoView {
                 let n = auth.user.await.ok().flatten().filter(|u| u.kind == kind).map_or(0, |u| u.messages_count);
                 (n > 0).then(|| {
                     let shown = badge(n);
+                    let heard = badge_label(n);
                     let label = match kind {
-                        PrincipalKind::Patient => format!("{shown} unread"),
-                        PrincipalKind::Staff => format!("{shown} need a reply"),
+                        PrincipalKind::Patient => format!("{heard} unread"),
+                        PrincipalKind::Staff => format!("{heard} need a reply"),
                     };
                     view! { " " <span class="nav-count" data-testid="messages-count" aria-label=label>{shown}</span> }
                 })

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::{
     api::overview::get_staff_overview,
     auth_context::use_auth,
+    model::grouped,
     pages::appointments::{load_error, StateBadge},
 };
 
@@ -39,7 +40,7 @@ pub fn StaffHome() -> impl IntoView {
                     <div class="overview">
                         <section class="card" aria-labelledby="ov-requests">
                             <h2 id="ov-requests"><a href="/staff/requests">"Open requests"</a></h2>
-                            <p class="count" data-testid="open-requests">{open}</p>
+                            <p class="count" data-testid="open-requests">{grouped(open)}</p>
                             <ul class="plain-list">
                                 {o.requests.into_iter().map(|(k, n)| view! {
                                     <li><a href=format!("/staff/requests?kind={}", k.as_str())>{k.label()}</a>": "<span data-testid=format!("requests-{}", k.as_str())>{n}</span></li>
@@ -48,11 +49,11 @@ pub fn StaffHome() -> impl IntoView {
                         </section>
                         <section class="card" aria-labelledby="ov-messages">
                             <h2 id="ov-messages"><a href="/staff/messages">"Conversations that need a reply"</a></h2>
-                            <p class="count" data-testid="needs-reply">{o.needs_reply}</p>
+                            <p class="count" data-testid="needs-reply">{grouped(o.needs_reply)}</p>
                         </section>
                         <section class="card" aria-labelledby="ov-results">
                             <h2 id="ov-results">"Results not yet shared"</h2>
-                            <p class="count" data-testid="unshared-results">{o.unshared_total}</p>
+                            <p class="count" data-testid="unshared-results">{grouped(o.unshared_total)}</p>
                             <ul class="plain-list">
                                 {o.unshared.into_iter().map(|r| view! {
                                     <li><a href=format!("/staff/patients/{}/record", r.chart_id)>{r.patient}</a>" · "{r.title}" "<span class="muted">{r.recorded_on}</span></li>

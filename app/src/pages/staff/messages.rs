@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::staff_messages::{get_inbox, inbox_live},
     components::live::{use_live, LiveState},
-    model::messages::InboxFilter,
+    model::{grouped, messages::InboxFilter},
     pages::{appointments::load_error, messages::ConversationList},
     url,
 };
@@ -71,7 +71,7 @@ pub fn InboxPage() -> impl IntoView {
                 match data.await {
                     Err(e) => load_error(e),
                     Ok(inbox) => view! {
-                        <p class="muted" data-testid="needs-reply">{format!("{} need a reply", inbox.needs_reply)}</p>
+                        <p class="muted" data-testid="needs-reply">{format!("{} need a reply", grouped(inbox.needs_reply))}</p>
                         <ConversationList rows=inbox.rows staff=true/>
                         {(inbox.page > 1 || inbox.has_more).then(|| view! {
                             <nav class="pager" aria-label="Pages">
