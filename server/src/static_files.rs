@@ -30,10 +30,14 @@ struct Held {
 impl Held {
     async fn get(&self) -> std::io::Result<Bytes> {
         self.bytes
-            .get_or_try_init(|| async { tokio::fs::read(&self.path).await.map(Bytes::from) })
+            .get_or_try_init(|| read(&self.path))
             .await
             .cloned()
     }
+}
+
+async fn read(path: &Path) -> std::io::Result<Bytes> {
+    tokio::fs::read(path).await.map(Bytes::from)
 }
 
 enum Plain {
@@ -132,18 +136,14 @@ impl StaticFiles {
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join(",");
-        let from_disk = |path: &std::path::Path| {
-            let path = path.to_path_buf();
-            async move { tokio::fs::read(path).await.map(Bytes::from) }
-        };
         let read = match (&file.br, &file.gzip) {
             (Some(br), _) if accepts(&accepted, "br") => br.get().await.map(|b| (b, Some("br"))),
             (_, Some(gz)) if accepts(&accepted, "gzip") => {
-                from_disk(gz).await.map(|b| (b, Some("gzip")))
+                read(gz).await.map(|b| (b, Some("gzip")))
             }
             _ => match &file.plain {
                 Plain::Held(bytes) => Ok((bytes.clone(), None)),
-                Plain::OnDisk(path) => from_disk(path).await.map(|b| (b, None)),
+                Plain::OnDisk(path) => read(path).await.map(|b| (b, None)),
             },
         };
         // A file removed under a running server (a new build) is gone for the client too: a
