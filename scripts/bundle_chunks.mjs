@@ -5,8 +5,8 @@
 // requests (a phone on HTTP/1.1 opens six connections at a time, and each request costs a
 // round trip), and each file is compressed without the others' context. A route bundle is one
 // request, and brotli over the chunks together is about 40 % smaller than over each alone.
-// The page preloads its route's bundle, and a small script in the page's head (see
-// `app/src/chunk_bundle.js`) answers the chunk loader's requests from it; chunks of pages
+// The page names its route's bundle, and a small script in the page's head (see
+// `app/src/boot.js`) fetches it and answers the chunk loader's requests from it; chunks of pages
 // reached later by client-side navigation are still fetched one by one, when needed.
 //
 // Usage: node scripts/bundle_chunks.mjs SITE_PKG_DIR HASH_FILE

@@ -25,7 +25,7 @@ use crate::routes::AppRoutes;
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The per-response CSP nonce chosen by the security-headers middleware; Leptos puts it on
-    // the hydration scripts it writes.
+    // the resource data scripts it writes.
     #[cfg(feature = "ssr")]
     if let Some(nonce) = ssr::request::csp_nonce() {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
@@ -39,9 +39,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href=stylesheet_href(&options)/>
-                <HydrationScripts options/>
+                {app_files(&options)}
                 <MetaTags/>
-                {chunk_bundle_script()}
+                {boot_script()}
             </head>
             <body>
                 <App/>
@@ -50,16 +50,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The script that hands a route bundle's chunks to the chunk loader (`chunk_bundle.js`),
-/// after the preload links it reads. Pages are rendered only on the server.
+/// The page first, then the app. The head names the app's files (`portico-app`, and the
+/// route's `portico-chunks`) instead of preloading them, and `boot.js` starts fetching them
+/// only once the page has painted: on a phone's slow connection, preloads would share the
+/// bandwidth with the stylesheet that the first paint waits for. The page works before it
+/// hydrates (links and forms are plain HTML). Pages are rendered only on the server.
 #[cfg(feature = "ssr")]
-fn chunk_bundle_script() -> impl IntoView {
+fn app_files(options: &LeptosOptions) -> impl IntoView {
+    static FILES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let files = FILES.get_or_init(|| {
+        let (js, wasm) = ssr::assets::app_hrefs(options);
+        match ssr::assets::SplitManifest::get(options) {
+            Some(split) => format!("{js} {wasm} {}", split.loader_href()),
+            None => format!("{js} {wasm}"),
+        }
+    });
+    view! { <meta name="portico-app" content=files.clone()/> }
+}
+
+#[cfg(feature = "ssr")]
+fn boot_script() -> impl IntoView {
     let nonce = ssr::request::csp_nonce().unwrap_or_default();
-    view! { <script nonce=nonce inner_html=include_str!("chunk_bundle.js")></script> }
+    view! { <script nonce=nonce inner_html=include_str!("boot.js")></script> }
 }
 
 #[cfg(not(feature = "ssr"))]
-fn chunk_bundle_script() -> impl IntoView {}
+fn app_files(_: &LeptosOptions) -> impl IntoView {}
+
+#[cfg(not(feature = "ssr"))]
+fn boot_script() -> impl IntoView {}
 
 #[component]
 pub fn App() -> impl IntoView {

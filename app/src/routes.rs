@@ -116,11 +116,12 @@ lazy_pages! {
 }
 
 /// A lazy route whose server render also names the route's chunks in the page's head, so that
-/// the browser fetches them alongside the main module rather than after it.
+/// the browser fetches them alongside the main module rather than after it asks for them.
 ///
-/// Leptos does this itself, but registers the chunks in a context it provides only after the
-/// render has started on another worker thread; on a multi-threaded runtime most pages lost
-/// the race and named no chunks at all.
+/// Leptos's own `HydrationScripts` would add preload links for them, but it registered the
+/// chunks in a context provided only after the render had started on another worker thread
+/// (most pages lost that race and named none), and its links start the downloads before the
+/// page's first paint; the shell has its own loader instead (lib.rs).
 ///
 /// One type for every route, holding plain function pointers: the router's code is generic
 /// over each route's view type, and with a type per route (`Lazy<T>`) the WASM's main module
@@ -151,11 +152,8 @@ impl Page {
 impl ChooseView for Page {
     async fn choose(self) -> AnyView {
         #[cfg(feature = "ssr")]
-        preload_chunks(self.route);
-        let view = (self.view)().await;
-        #[cfg(feature = "ssr")]
-        forget_leptos_preloads();
-        view
+        name_route_chunks(self.route);
+        (self.view)().await
     }
 
     async fn preload(&self) {
@@ -163,20 +161,11 @@ impl ChooseView for Page {
     }
 }
 
-/// When Leptos does win that race, it would name each chunk file as well as the route's
-/// bundle that `preload_chunks` names; the page needs only the bundle.
+/// Names, in the page's head, the chunk files this route's first view needs; the head's
+/// script (`boot.js`) fetches them beside the main module once the page has painted.
 #[cfg(feature = "ssr")]
-fn forget_leptos_preloads() {
-    if let Some(mut named) =
-        use_context::<leptos::PrefetchLazyFn>().and_then(|p| p.0.try_write_value())
-    {
-        named.clear();
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn preload_chunks(route: &str) {
-    use leptos_meta::{Link, ServerMetaContext};
+fn name_route_chunks(route: &str) {
+    use leptos_meta::{Meta, ServerMetaContext};
     // Listing the routes at start-up renders them with no page head to add to.
     if use_context::<ServerMetaContext>().is_none() {
         return;
@@ -187,26 +176,12 @@ fn preload_chunks(route: &str) {
     let Some(manifest) = crate::ssr::assets::SplitManifest::get(&state.leptos_options) else {
         return;
     };
-    let files = manifest.preload_hrefs(route);
+    let files = manifest.first_view_hrefs(route);
     if files.is_empty() {
         return;
     }
-    // Rendering a meta component registers it with the page's head. A route bundle is read
-    // by the head's script (`chunk_bundle.js`), which hands the chunks to the loader.
-    for href in files {
-        let type_ = if href.ends_with(".wasm") {
-            "application/wasm"
-        } else {
-            "application/octet-stream"
-        };
-        let _ = view! {
-            <Link rel="preload" href=href as_="fetch" type_=type_ crossorigin="anonymous"/>
-        }
-        .to_html();
-    }
-    let _ =
-        view! { <Link rel="modulepreload" href=manifest.loader_href() crossorigin="anonymous"/> }
-            .to_html();
+    // Rendering a meta component registers it with the page's head.
+    let _ = view! { <Meta name="portico-chunks" content=files.join(" ")/> }.to_html();
 }
 
 #[component]

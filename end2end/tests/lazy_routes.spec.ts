@@ -19,13 +19,18 @@ const FIRST_PAGE_BROTLI = 355_000;
 const ROUTE_CHUNKS_BROTLI = 83_000;
 const MAIN_MODULE_BROTLI = 272_500;
 
-/** The WASM a page preloads, as the server wrote it in its head: the main module first, then
- * the route's bundle of chunks (or, for a build without bundles, each chunk). */
-function preloadedWasm(html: string): string[] {
-  const hrefs = [...html.matchAll(/<link[^>]*rel="preload"[^>]*>/g)]
-    .map((m) => /href="([^"]+\.(?:wasm|bin))"/.exec(m[0])?.[1])
-    .filter((href): href is string => !!href);
-  return [...new Set(hrefs)];
+/** The content of a `<meta name=…>` the server wrote in the page's head, split on spaces. */
+function metaFiles(html: string, name: string): string[] {
+  const tag = [...html.matchAll(/<meta\b[^>]*>/g)].map((m) => m[0]).find((t) => t.includes(`name="${name}"`));
+  return tag ? (/content="([^"]*)"/.exec(tag)?.[1] ?? "").split(" ").filter(Boolean) : [];
+}
+
+/** The WASM a page fetches for its first view, as the server named it in its head: the main
+ * module first, then the route's bundle of chunks (or, for a build without bundles, each
+ * chunk). */
+function pageWasm(html: string): string[] {
+  const files = [...metaFiles(html, "portico-app"), ...metaFiles(html, "portico-chunks")];
+  return [...new Set(files.filter((f) => /\.(?:wasm|bin)$/.test(f)))];
 }
 
 function brotliBytes(href: string): number {
@@ -83,8 +88,8 @@ test("every route's first-page WASM stays within its budget", async ({ browser }
   test.skip(!jsEnabled(info), "the budget does not depend on the browser's JavaScript");
   const rows: { route: string; files: number; main: number; chunks: number }[] = [];
   const measure = async (request: APIRequestContext, route: string) => {
-    const wasm = preloadedWasm(await html(request, route));
-    expect(wasm.length, `${route} preloads the main module and its own chunk`).toBeGreaterThanOrEqual(2);
+    const wasm = pageWasm(await html(request, route));
+    expect(wasm.length, `${route} names the main module and its own chunk`).toBeGreaterThanOrEqual(2);
     const [main, ...chunks] = wasm.map(brotliBytes);
     rows.push({ route, files: wasm.length, main, chunks: chunks.reduce((a, b) => a + b, 0) });
   };
@@ -116,7 +121,7 @@ test("hashed assets are precompressed and immutable; pages are never stored", as
   test.skip(!jsEnabled(info), "headers do not depend on the browser's JavaScript");
   const page = await request.get("/login");
   expect(page.headers()["cache-control"]).toBe("no-store");
-  const [main] = preloadedWasm(await page.text());
+  const [main] = pageWasm(await page.text());
   expect(main).toMatch(/\/pkg\/portico\.[A-Za-z0-9_-]{22}\.wasm$/);
   const wasm = await request.get(main, { headers: { "accept-encoding": "br, gzip" } });
   expect(wasm.status()).toBe(200);
@@ -155,7 +160,7 @@ test("a chunk that cannot be downloaded shows a reload message, and reloading wo
   await signInAsPatient(page, info);
   await page.goto("/appointments");
   await ready(page, info);
-  const main = preloadedWasm(await page.content())[0];
+  const main = pageWasm(await page.content())[0];
   await page.route(/\.wasm$/, (route) =>
     new URL(route.request().url()).pathname === main ? route.continue() : route.abort("internetdisconnected"));
   await page.getByRole("navigation").getByRole("link", { name: "Account" }).first().click();
@@ -202,4 +207,29 @@ test("a link clicked while the page is still loading its code is followed", asyn
     await expect(page.getByRole("alert").filter({ hasText: "could not finish loading" })).toHaveCount(0);
     await page.unroute(/\.(wasm|bin)$/);
   }
+});
+
+test("the page paints before its code downloads, then hydrates", async ({ page, request }, info) => {
+  test.skip(!jsEnabled(info), "without JavaScript there is no code to download");
+  // No preload in the head: on a slow phone it would share the connection with the
+  // stylesheet the first paint waits for.
+  const head = /<head>[\s\S]*<\/head>/.exec(await html(request, "/login"))?.[0] ?? "";
+  expect(head).toContain('name="portico-app"');
+  expect(head).not.toMatch(/<link[^>]*rel="(?:module)?preload"/);
+  await page.goto("/login");
+  await ready(page, info);
+  const timing = await page.evaluate(() => ({
+    paint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+    css: (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+      .filter((r) => /\/pkg\/[^/]+\.css$/.test(r.name))
+      .map((r) => r.responseEnd)[0] ?? Infinity,
+    code: performance.getEntriesByType("resource")
+      .filter((r) => /\/pkg\/[^/]+\.(?:wasm|bin|js)$/.test(r.name))
+      .map((r) => r.startTime),
+  }));
+  expect(timing.paint, "the browser reports its first contentful paint").toBeGreaterThan(0);
+  expect(timing.code.length, "the main module and its glue").toBeGreaterThanOrEqual(2);
+  // A preload from the head would start at about the time the stylesheet does, well before.
+  for (const start of timing.code) expect(start).toBeGreaterThanOrEqual(timing.paint!);
+  expect(Math.min(...timing.code)).toBeGreaterThan(timing.css);
 });

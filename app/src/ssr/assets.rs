@@ -41,6 +41,23 @@ pub fn stylesheet_href(options: &LeptosOptions) -> String {
     format!("/{}/{name}.css", options.site_pkg_dir)
 }
 
+/// The app's entry files: the JS glue and the main WASM module, by their built names.
+pub fn app_hrefs(options: &LeptosOptions) -> (String, String) {
+    let hashes = hash_file_text(options);
+    let named = |kind: &str| match hash_of(&hashes, kind) {
+        Some(hash) => format!("{}.{hash}", options.output_name),
+        None => options.output_name.to_string(),
+    };
+    let js = named("js");
+    let mut wasm = named("wasm");
+    // wasm-bindgen's own name for the module, kept by a build that cargo-leptos did not name.
+    if !options.hash_files && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+        wasm.push_str("_bg");
+    }
+    let pkg = &options.site_pkg_dir;
+    (format!("/{pkg}/{js}.js"), format!("/{pkg}/{wasm}.wasm"))
+}
+
 /// The route chunks of the split WASM build: which chunk files each lazy function needs
 /// (cargo-leptos's `__wasm_split_manifest.json`), and the loader script's name.
 #[derive(Debug, Default)]
@@ -75,7 +92,7 @@ impl SplitManifest {
                 return None;
             }
         };
-        // Written by the build after cargo-leptos; without it, chunks are preloaded one by one.
+        // Written by the build after cargo-leptos; without it, chunks are fetched one by one.
         let bundles = std::fs::read_to_string(std::path::Path::new(&pkg).join(format!(
             "__route_bundles.{}.json",
             hash_of(&hashes, "manifest").unwrap_or("_")
@@ -115,8 +132,9 @@ impl SplitManifest {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// What a page of this route preloads: its bundle, or else each of its chunks.
-    pub fn preload_hrefs(&self, type_name: &str) -> Vec<String> {
+    /// What a page of this route fetches for its first view: its bundle, or else each of its
+    /// chunks.
+    pub fn first_view_hrefs(&self, type_name: &str) -> Vec<String> {
         if let Some(bundle) = self.view_key(type_name).and_then(|k| self.bundles.get(k)) {
             return vec![format!("{}/{bundle}", self.pkg)];
         }
@@ -164,6 +182,9 @@ mod tests {
     fn without_hashing_the_plain_name_is_used() {
         let options = LeptosOptions::builder().output_name("portico").build();
         assert_eq!(stylesheet_href(&options), "/pkg/portico.css");
+        let (js, wasm) = app_hrefs(&options);
+        assert_eq!(js, "/pkg/portico.js");
+        assert!(wasm == "/pkg/portico.wasm" || wasm == "/pkg/portico_bg.wasm");
     }
 
     #[test]
@@ -194,16 +215,16 @@ mod tests {
             ["chunk_2", "split_x"]
         );
         assert_eq!(manifest.route_chunks("app::routes::BookRoute"), ["chunk_1"]);
-        // A route with a bundle preloads it alone; one without, each chunk.
+        // A route with a bundle fetches it alone; one without, each chunk.
         assert_eq!(
-            manifest.preload_hrefs("app::routes::BookConfirmRoute"),
+            manifest.first_view_hrefs("app::routes::BookConfirmRoute"),
             ["/pkg/book_confirm_route.h.bin"]
         );
         assert_eq!(
-            manifest.preload_hrefs("app::routes::BookRoute"),
+            manifest.first_view_hrefs("app::routes::BookRoute"),
             ["/pkg/chunk_1.wasm"]
         );
-        assert!(manifest.preload_hrefs("app::routes::Missing").is_empty());
+        assert!(manifest.first_view_hrefs("app::routes::Missing").is_empty());
         assert_eq!(manifest.loader_href(), "/pkg/__wasm_split.abc.js");
     }
 }
