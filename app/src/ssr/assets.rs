@@ -32,24 +32,25 @@ fn hash_file_text(options: &LeptosOptions) -> String {
     }
 }
 
-/// `/pkg/portico.css`, or `/pkg/portico.<hash>.css` when the build hashed its files.
-pub fn stylesheet_href(options: &LeptosOptions) -> String {
-    let name = match hash_of(&hash_file_text(options), "css") {
+/// `portico`, or `portico.<hash>` when the build hashed its files.
+fn built_name(options: &LeptosOptions, hash_file: &str, kind: &str) -> String {
+    match hash_of(hash_file, kind) {
         Some(hash) => format!("{}.{hash}", options.output_name),
         None => options.output_name.to_string(),
-    };
+    }
+}
+
+/// `/pkg/portico.css`, or `/pkg/portico.<hash>.css` when the build hashed its files.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let name = built_name(options, &hash_file_text(options), "css");
     format!("/{}/{name}.css", options.site_pkg_dir)
 }
 
 /// The app's entry files: the JS glue and the main WASM module, by their built names.
 pub fn app_hrefs(options: &LeptosOptions) -> (String, String) {
     let hashes = hash_file_text(options);
-    let named = |kind: &str| match hash_of(&hashes, kind) {
-        Some(hash) => format!("{}.{hash}", options.output_name),
-        None => options.output_name.to_string(),
-    };
-    let js = named("js");
-    let mut wasm = named("wasm");
+    let js = built_name(options, &hashes, "js");
+    let mut wasm = built_name(options, &hashes, "wasm");
     // wasm-bindgen's own name for the module, kept by a build that cargo-leptos did not name.
     if !options.hash_files && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
         wasm.push_str("_bg");
