@@ -991,3 +991,55 @@ both!(
         assert!(!page.body.contains(&option), "Lily is gone at once");
     }
 );
+
+both!(
+    a_chosen_record_that_is_unlinked_falls_back_to_the_first,
+    |app: TestApp| async move {
+        // The chosen record is checked against the records read for the page, not trusted
+        // from the session: once the link is gone, her visits are no longer listed.
+        let cookie = app.patient().await;
+        let lily = app.chart_id("Lily", "America/Los_Angeles").await;
+        sqlx::query(
+            "INSERT INTO appointments (chart_id, practice_id, provider_id, starts_at, ends_at, \
+             state, visit_reason, policy, created_at, updated_at) \
+             SELECT c.id, c.practice_id, v.id, 0, 1200, 'cancelled', 'Only for Lily', a.policy, 0, 0 \
+             FROM patient_charts c JOIN providers v ON v.practice_id = c.practice_id \
+             CROSS JOIN (SELECT policy FROM appointments LIMIT 1) a WHERE c.id = $1 LIMIT 1",
+        )
+        .bind(lily)
+        .execute(app.db.write())
+        .await
+        .unwrap();
+        let r = app
+            .call(&cookie, "/api/records/select", &format!("record_id={lily}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let cancelled = || app.call(&cookie, "/api/appointments/list", "filter=canceled");
+        let before = cancelled().await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+        assert!(before.body.contains("Lily Carter"), "{}", before.body);
+
+        sqlx::query("DELETE FROM account_charts WHERE chart_id = $1")
+            .bind(lily)
+            .execute(app.db.write())
+            .await
+            .unwrap();
+        let after = cancelled().await;
+        assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+        assert!(!after.body.contains("Lily Carter"), "{}", after.body);
+        let page = app
+            .send(app.get("/appointments?filter=canceled").cookie(&cookie))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("Lily Carter"),
+            "neither in the switcher nor the list"
+        );
+        let me = app.call(&cookie, "/api/auth/me", "").await;
+        assert!(
+            !me.body.contains(&format!("\"selected_record_id\":{lily}")),
+            "{}",
+            me.body
+        );
+    }
+);

@@ -93,6 +93,23 @@ async fn load_records(db: &Db, account_id: i64) -> Result<Vec<RecordSummary>, sq
         .collect()
 }
 
+/// The record an account is viewing: the switcher's choice while it is still linked, else its
+/// first record. Read from the page's records memo, so the layout and the page share one query.
+pub async fn viewing(
+    db: &Db,
+    account_id: i64,
+    chosen: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let records = records(db, account_id).await?;
+    Ok(pick(&records, chosen))
+}
+
+fn pick(records: &[RecordSummary], chosen: Option<i64>) -> Option<i64> {
+    chosen
+        .filter(|c| records.iter().any(|r| r.id == *c))
+        .or_else(|| records.first().map(|r| r.id))
+}
+
 /// Whether `account_id` may view chart `chart_id`.
 pub async fn may_view_chart(db: &Db, account_id: i64, chart_id: i64) -> Result<bool, sqlx::Error> {
     let found = sqlx::query("SELECT 1 FROM account_charts WHERE account_id = $1 AND chart_id = $2")
@@ -112,17 +129,11 @@ pub async fn current_user(
     let idle_seconds_left = session.seconds_left(now);
     match session.principal {
         Principal::Patient(id) => {
-            let row =
-                sqlx::query("SELECT display_name, username FROM portal_accounts WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(db.read())
-                    .await?;
-            let Some(row) = row else { return Ok(None) };
+            let Some(holder) = &session.holder else {
+                return Ok(None);
+            };
             let records = records(db, id).await?;
-            let selected_record_id = session
-                .selected_chart_id
-                .filter(|c| records.iter().any(|r| r.id == *c))
-                .or_else(|| records.first().map(|r| r.id));
+            let selected_record_id = pick(&records, session.selected_chart_id);
             let messages_count = match selected_record_id {
                 Some(chart) => super::messaging::patient::unread(db, id, chart).await?,
                 None => 0,
@@ -130,8 +141,8 @@ pub async fn current_user(
             Ok(Some(CurrentUser {
                 messages_count,
                 kind: PrincipalKind::Patient,
-                display_name: row.try_get(0)?,
-                username: row.try_get(1)?,
+                display_name: holder.display_name.clone(),
+                username: holder.username.clone(),
                 role: None,
                 practice_name: None,
                 records,
@@ -139,25 +150,23 @@ pub async fn current_user(
                 idle_seconds_left,
             }))
         }
-        Principal::Staff(id) => {
-            let row = sqlx::query(
-                "SELECT s.display_name, s.username, s.role, p.name, s.practice_id FROM staff_accounts s \
-                 JOIN practices p ON p.id = s.practice_id WHERE s.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(db.read())
-            .await?;
-            let Some(row) = row else { return Ok(None) };
-            let role: String = row.try_get(2)?;
+        Principal::Staff(_) => {
+            let Some((holder, staff)) = session
+                .holder
+                .as_ref()
+                .and_then(|h| h.staff.as_ref().map(|s| (h, s)))
+            else {
+                return Ok(None);
+            };
             let messages_count =
-                super::messaging::staff::needs_reply_badge(db, row.try_get(4)?).await?;
+                super::messaging::staff::needs_reply_badge(db, staff.practice_id).await?;
             Ok(Some(CurrentUser {
                 messages_count,
                 kind: PrincipalKind::Staff,
-                display_name: row.try_get(0)?,
-                username: row.try_get(1)?,
-                role: StaffRole::parse(&role),
-                practice_name: Some(row.try_get(3)?),
+                display_name: holder.display_name.clone(),
+                username: holder.username.clone(),
+                role: StaffRole::parse(&staff.role),
+                practice_name: Some(staff.practice_name.clone()),
                 records: Vec::new(),
                 selected_record_id: None,
                 idle_seconds_left,

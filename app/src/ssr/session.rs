@@ -25,6 +25,34 @@ pub struct Session {
     pub last_seen_at: i64,
     /// The idle timeout in force when the session was loaded.
     pub idle_timeout_secs: i64,
+    /// Who holds it, read in the same query; `None` once the account (or, for staff, its
+    /// activation) is gone.
+    pub holder: Option<Holder>,
+}
+
+/// The account behind a session as the pages need it on every request: reading it with the
+/// session saves each page a query, and it is exactly as fresh (both come from this request).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub display_name: String,
+    pub username: String,
+    pub staff: Option<StaffHolder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffHolder {
+    pub role: String,
+    pub practice_id: i64,
+    pub practice_name: String,
+}
+
+// Names stay out of logs and panics.
+impl std::fmt::Debug for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Holder")
+            .field("staff", &self.staff)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -123,8 +151,14 @@ pub async fn by_hash(
     activity: Activity,
 ) -> Result<Lookup, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT patient_account_id, staff_account_id, selected_chart_id, created_at, last_seen_at \
-         FROM sessions WHERE id_hash = $1",
+        "SELECT s.patient_account_id, s.staff_account_id, s.selected_chart_id, s.created_at, \
+         s.last_seen_at, COALESCE(pa.display_name, st.display_name), \
+         COALESCE(pa.username, st.username), st.role, st.practice_id, p.name \
+         FROM sessions s \
+         LEFT JOIN portal_accounts pa ON pa.id = s.patient_account_id \
+         LEFT JOIN staff_accounts st ON st.id = s.staff_account_id AND st.active = TRUE \
+         LEFT JOIN practices p ON p.id = st.practice_id \
+         WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
     .fetch_optional(db.read())
@@ -146,6 +180,7 @@ pub async fn by_hash(
         created_at: row.try_get(3)?,
         last_seen_at: row.try_get(4)?,
         idle_timeout_secs,
+        holder: holder(&row, principal)?,
     };
     if session.is_expired(now) {
         delete(db, &session.id_hash).await?;
@@ -163,6 +198,25 @@ pub async fn by_hash(
         }
     }
     Ok(Lookup::Valid(session))
+}
+
+fn holder(row: &sqlx::any::AnyRow, principal: Principal) -> Result<Option<Holder>, sqlx::Error> {
+    let (Some(display_name), Some(username)) = (row.try_get(5)?, row.try_get(6)?) else {
+        return Ok(None);
+    };
+    let staff = match principal {
+        Principal::Patient(_) => None,
+        Principal::Staff(_) => Some(StaffHolder {
+            role: row.try_get(7)?,
+            practice_id: row.try_get(8)?,
+            practice_name: row.try_get(9)?,
+        }),
+    };
+    Ok(Some(Holder {
+        display_name,
+        username,
+        staff,
+    }))
 }
 
 pub async fn touch(db: &Db, id_hash: &str, now: i64) -> Result<(), sqlx::Error> {
@@ -222,6 +276,7 @@ mod tests {
             created_at,
             last_seen_at,
             idle_timeout_secs: IDLE_TIMEOUT_SECS,
+            holder: None,
         }
     }
 
@@ -302,6 +357,49 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(seen().await, 1000 + TOUCH_INTERVAL_SECS);
+        }
+    );
+
+    crate::db_test!(
+        the_holder_is_read_with_the_session_and_goes_with_its_activation,
+        |t: TestDb| async move {
+            patient_session(&t, 1000).await;
+            let staff: i64 =
+                sqlx::query_scalar("SELECT id FROM staff_accounts WHERE username = 'frontdesk'")
+                    .fetch_one(t.db.read())
+                    .await
+                    .unwrap();
+            let mut tx = t.db.begin().await.unwrap();
+            let token = create(&mut tx, Principal::Staff(staff), 1000)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let holder = |lookup: Lookup| match lookup {
+                Lookup::Valid(s) => s.holder,
+                other => panic!("{other:?}"),
+            };
+            let found = holder(load(&t.db, &token, 1001, IDLE_TIMEOUT_SECS).await.unwrap())
+                .expect("an active staff member holds the session");
+            assert_eq!(found.username, "frontdesk");
+            let practice = found.staff.expect("staff details").practice_id;
+            let expected: i64 =
+                sqlx::query_scalar("SELECT practice_id FROM staff_accounts WHERE id = $1")
+                    .bind(staff)
+                    .fetch_one(t.db.read())
+                    .await
+                    .unwrap();
+            assert_eq!(practice, expected);
+
+            sqlx::query("UPDATE staff_accounts SET active = FALSE WHERE id = $1")
+                .bind(staff)
+                .execute(t.db.write())
+                .await
+                .unwrap();
+            let gone = holder(load(&t.db, &token, 1002, IDLE_TIMEOUT_SECS).await.unwrap());
+            assert!(
+                gone.is_none(),
+                "deactivation applies on the very next request"
+            );
         }
     );
 

@@ -62,13 +62,7 @@ impl PatientCtx {
 
     /// The record chosen in the switcher, or the first linked one.
     pub async fn selected_chart(&self) -> AppResult<Option<i64>> {
-        Ok(match self.chosen_chart {
-            Some(c) if accounts::may_view_chart(&self.st.db, self.account_id, c).await? => Some(c),
-            _ => accounts::records(&self.st.db, self.account_id)
-                .await?
-                .first()
-                .map(|r| r.id),
-        })
+        Ok(accounts::viewing(&self.st.db, self.account_id, self.chosen_chart).await?)
     }
 }
 

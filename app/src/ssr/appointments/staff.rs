@@ -105,17 +105,15 @@ pub async fn context_for(
     let Principal::Staff(staff_id) = s.principal else {
         return Err(AppError::Forbidden);
     };
-    let mut conn = st.db.read().acquire().await?;
-    let (practice_id, name, role) = store::staff_member(&mut conn, staff_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    drop(conn);
+    // Read with the session in this request, so a deactivation or a role change applies at once.
+    let holder = s.holder.as_ref().ok_or(AppError::Unauthorized)?;
+    let staff = holder.staff.as_ref().ok_or(AppError::Unauthorized)?;
     Ok(StaffCtx {
         st,
         staff_id,
-        practice_id,
-        name,
-        role: StaffRole::parse(&role).unwrap_or(StaffRole::FrontDesk),
+        practice_id: staff.practice_id,
+        name: holder.display_name.clone(),
+        role: StaffRole::parse(&staff.role).unwrap_or(StaffRole::FrontDesk),
         client,
     })
 }

@@ -63,15 +63,9 @@ pub async fn reader(st: &AppState, session: Option<Session>) -> AppResult<(i64, 
     let Principal::Patient(account) = s.principal else {
         return Err(AppError::Forbidden);
     };
-    let chart = match s.selected_chart_id {
-        Some(c) if accounts::may_view_chart(&st.db, account, c).await? => Some(c),
-        _ => accounts::records(&st.db, account)
-            .await?
-            .first()
-            .map(|r| r.id),
-    };
-    let chart =
-        chart.ok_or_else(|| AppError::NotFound("There is no record to download.".into()))?;
+    let chart = accounts::viewing(&st.db, account, s.selected_chart_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no record to download.".into()))?;
     Ok((account, chart))
 }
 
