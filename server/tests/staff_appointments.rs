@@ -30,6 +30,16 @@ both!(
             ]
         );
         assert_eq!(q["items"].as_array().unwrap().len(), 3);
+        // The staff member's own practice, by the name stored for it now.
+        let practice: (i64, String) = sqlx::query_as(
+            "SELECT p.id, p.name FROM staff_accounts s JOIN practices p ON p.id = s.practice_id \
+             WHERE s.username = 'admin'",
+        )
+        .fetch_one(app.db.read())
+        .await
+        .unwrap();
+        assert_eq!(q["practice"]["id"], practice.0);
+        assert_eq!(q["practice"]["name"], practice.1.as_str());
         // Only Riverside's: Harbor's pending vaccination request is not here.
         assert!(!r.body.contains("Vaccinations"));
         let r = app

@@ -38,6 +38,8 @@ pub struct StaffCtx {
     pub st: AppState,
     pub staff_id: i64,
     pub practice_id: i64,
+    /// Read with the session, like the role.
+    pub practice_name: String,
     pub name: String,
     pub role: StaffRole,
     pub client: String,
@@ -112,21 +114,18 @@ pub async fn context_for(
         st,
         staff_id,
         practice_id: staff.practice_id,
+        practice_name: staff.practice_name.clone(),
         name: holder.display_name.clone(),
         role: StaffRole::parse(&staff.role).unwrap_or(StaffRole::FrontDesk),
         client,
     })
 }
 
-async fn practice(ctx: &StaffCtx) -> AppResult<Named> {
-    let name: String = sqlx::query_scalar("SELECT name FROM practices WHERE id = $1")
-        .bind(ctx.practice_id)
-        .fetch_one(ctx.st.db.read())
-        .await?;
-    Ok(Named {
+fn practice(ctx: &StaffCtx) -> Named {
+    Named {
         id: ctx.practice_id,
-        name,
-    })
+        name: ctx.practice_name.clone(),
+    }
 }
 
 /// The practice's providers, by name.
@@ -269,7 +268,7 @@ pub async fn queue(
         });
     }
     Ok(Queue {
-        practice: practice(&ctx).await?,
+        practice: practice(&ctx),
         providers: providers(&ctx).await?,
         counts,
         items,
@@ -776,7 +775,7 @@ pub async fn policy_form() -> AppResult<PolicyForm> {
         });
     drop(conn);
     Ok(PolicyForm {
-        practice: practice(&ctx).await?,
+        practice: practice(&ctx),
         policy,
         can_edit: ctx.role == StaffRole::Admin,
     })
