@@ -151,11 +151,7 @@ pub async fn current_user(
             }))
         }
         Principal::Staff(_) => {
-            let Some((holder, staff)) = session
-                .holder
-                .as_ref()
-                .and_then(|h| h.staff.as_ref().map(|s| (h, s)))
-            else {
+            let Some((holder, staff)) = session.staff() else {
                 return Ok(None);
             };
             let messages_count =

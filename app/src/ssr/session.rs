@@ -56,6 +56,12 @@ impl std::fmt::Debug for Holder {
 }
 
 impl Session {
+    /// The staff member holding this session, while the account is active.
+    pub fn staff(&self) -> Option<(&Holder, &StaffHolder)> {
+        let holder = self.holder.as_ref()?;
+        Some((holder, holder.staff.as_ref()?))
+    }
+
     /// Seconds until whichever timeout comes first.
     pub fn seconds_left(&self, now: i64) -> i64 {
         let idle = self.last_seen_at + self.idle_timeout_secs - now;

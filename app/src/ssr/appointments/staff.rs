@@ -108,8 +108,7 @@ pub async fn context_for(
         return Err(AppError::Forbidden);
     };
     // Read with the session in this request, so a deactivation or a role change applies at once.
-    let holder = s.holder.as_ref().ok_or(AppError::Unauthorized)?;
-    let staff = holder.staff.as_ref().ok_or(AppError::Unauthorized)?;
+    let (holder, staff) = s.staff().ok_or(AppError::Unauthorized)?;
     Ok(StaffCtx {
         st,
         staff_id,

@@ -213,21 +213,6 @@ pub async fn relationship(
     .await
 }
 
-/// A staff member's practice, name and role, if the account is active.
-pub async fn staff_member(
-    conn: &mut AnyConnection,
-    staff_id: i64,
-) -> Result<Option<(i64, String, String)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT practice_id, display_name, role FROM staff_accounts WHERE id = $1 AND active = TRUE",
-    )
-    .bind(staff_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .transpose()
-}
-
 pub async fn account_name(
     conn: &mut AnyConnection,
     account_id: i64,

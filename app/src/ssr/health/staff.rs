@@ -178,19 +178,15 @@ pub async fn import_upload(
     let crate::ssr::session::Principal::Staff(staff_id) = s.principal else {
         return Err(AppError::Forbidden);
     };
-    let mut conn = st.db.read().acquire().await?;
-    let (practice, _, role) = crate::ssr::appointments::store::staff_member(&mut conn, staff_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let (_, staff) = s.staff().ok_or(AppError::Unauthorized)?;
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM patient_charts WHERE id = $1 AND practice_id = $2")
             .bind(chart)
-            .bind(practice)
-            .fetch_optional(&mut *conn)
+            .bind(staff.practice_id)
+            .fetch_optional(st.db.read())
             .await?;
-    drop(conn);
     found.ok_or_else(|| AppError::NotFound("That patient could not be found.".into()))?;
-    if StaffRole::parse(&role) != Some(StaffRole::Admin) {
+    if StaffRole::parse(&staff.role) != Some(StaffRole::Admin) {
         return Err(AppError::Forbidden);
     }
     let now = st.clock.now();
