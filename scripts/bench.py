@@ -203,7 +203,7 @@ def main():
     # compilation of WebAssembly off, and on a return visit.
     print()
     print(f"Blocking time after the first paint, 4x CPU, median of {MAIN_THREAD_RUNS} loads each:")
-    print()
+    print(flush=True)
     subprocess.run(
         ["node", os.path.join(ROOT, "scripts", "main_thread.mjs"), BASE, str(MAIN_THREAD_RUNS),
          "/login", "-", "/appointments", patient, "/staff/requests", staff],
